@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError } from '../config/config.js';
+import { SeedError } from '../domain/seed.js';
+import { serveCommand } from './serve.js';
+import { migrateCommand } from './migrate.js';
+import { seedCommand } from './seed.js';
+import { tokenCommand } from './token.js';
+import { docsCommand } from './docs.js';
+
+const program = new Command()
+  .name('openvc')
+  .description('Self-hosted video conferencing server with a Feishu/Lark VC v1 compatible Open API')
+  .showHelpAfterError();
+
+program.addCommand(serveCommand());
+program.addCommand(migrateCommand());
+program.addCommand(seedCommand());
+program.addCommand(tokenCommand());
+program.addCommand(docsCommand());
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof ConfigError || e instanceof SeedError) {
+    console.error(`openvc: ${e.message}`);
+    process.exit(2);
+  }
+  console.error(`openvc: ${(e as Error).message ?? String(e)}`);
+  process.exit(1);
+});

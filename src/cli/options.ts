@@ -1,0 +1,18 @@
+import { Command, Option } from 'commander';
+import { envName, loadConfig, type ConfigInput } from '../config/config.js';
+
+/** Options every command that opens the store understands; each also reads its OPENVC_* variable. */
+export function storeOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--data-dir <dir>', `directory of the embedded SQLite database [${envName('dataDir')}]`))
+    .addOption(new Option('--database-url <url>', `postgres://… to use PostgreSQL [${envName('databaseUrl')}]`))
+    .addOption(new Option('--config <file>', 'JSON config file [OPENVC_CONFIG]'))
+    .addOption(new Option('--log-level <level>', `fatal|error|warn|info|debug|trace|silent [${envName('logLevel')}]`));
+}
+
+/** commander's camelCase option bag → config input (only the keys that were given). */
+export function configFromOptions(opts: Record<string, unknown>) {
+  const input: ConfigInput & { config?: string } = {};
+  for (const [k, v] of Object.entries(opts)) if (v !== undefined) (input as Record<string, unknown>)[k] = v;
+  return loadConfig(input);
+}

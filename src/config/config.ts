@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * The one configuration object. Sources, strongest first: command-line flags, `OPENVC_*` environment
+ * variables, a JSON config file (`--config` / `OPENVC_CONFIG`), then the defaults below.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    /** Interface the HTTP server binds to. */
+    host: Type.String({ default: '127.0.0.1', minLength: 1 }),
+    /** TCP port of the HTTP server; 0 picks a free port. */
+    port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+    /** Directory of the embedded SQLite database (used when no databaseUrl is set). */
+    dataDir: Type.String({ default: './data', minLength: 1 }),
+    /** postgres://… to use PostgreSQL instead of the embedded SQLite database. */
+    databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+    /** Seed file applied idempotently at start. */
+    seed: Type.Optional(Type.String({ minLength: 1 })),
+    /** Base URL clients reach this server on (meeting links, OAuth pages); defaults to http://host:port. */
+    publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+(/.*[^/])?$' })),
+    /** Create the demo tenant and app on first start of an empty store. */
+    demo: Type.Boolean({ default: true }),
+    /** Feishu-style per API x app x tenant rate limits. */
+    rateLimit: Type.Boolean({ default: true }),
+    /** Largest accepted request body in bytes; larger bodies get HTTP 413. */
+    bodyLimit: Type.Integer({ default: 1_048_576, minimum: 1024 }),
+    /** pino log level. */
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info' },
+    ),
+    /** Tenant and app access token lifetime in seconds (Feishu: 7200). */
+    tenantTokenTtl: Type.Integer({ default: 7200, minimum: 60 }),
+    /** User access token lifetime in seconds (Feishu: 7200; historic endpoints announce 7199). */
+    userTokenTtl: Type.Integer({ default: 7200, minimum: 60 }),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type ConfigInput = Partial<Record<keyof Config, unknown>>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const keys = Object.keys(ConfigSchema.properties) as (keyof Config)[];
+
+export function envName(key: string): string {
+  return 'OPENVC_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}
+
+/** Reads `OPENVC_*` variables; values are strings and get converted by the schema. */
+export function configFromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+  const out: ConfigInput = {};
+  for (const key of keys) {
+    const raw = env[envName(key)];
+    if (raw !== undefined && raw !== '') out[key] = raw;
+  }
+  return out;
+}
+
+export function configFromFile(path: string): ConfigInput {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`config file ${path}: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path}: expected a JSON object`);
+  }
+  return parsed as ConfigInput;
+}
+
+/** Merges the sources (later wins), converts strings from env and flags, and validates the result. */
+export function resolveConfig(...sources: ConfigInput[]): Config {
+  const merged: Record<string, unknown> = {};
+  for (const source of sources) {
+    for (const [k, v] of Object.entries(source)) if (v !== undefined) merged[k] = v;
+  }
+  const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, merged));
+  const errors = [...Value.Errors(ConfigSchema, withDefaults)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const key = e.path.replace(/^\//, '') || '(root)';
+      const shown = e.value === undefined ? '' : ` (got ${JSON.stringify(e.value)})`;
+      const hint = keys.includes(key as keyof Config) ? ` [--${kebab(key)} / ${envName(key)}]` : '';
+      return `  ${key}: ${e.message}${shown}${hint}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${[...new Set(lines)].join('\n')}`);
+  }
+  return withDefaults as Config;
+}
+
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+/** Flags > env > file > defaults. `flags` holds only what was given on the command line. */
+export function loadConfig(flags: ConfigInput & { config?: string }, env = process.env): Config {
+  const { config: file, ...rest } = flags;
+  const path = file ?? env.OPENVC_CONFIG;
+  return resolveConfig(path ? configFromFile(path) : {}, configFromEnv(env), rest);
+}
+
+export function publicUrlOf(config: Config, boundPort?: number): string {
+  if (config.publicUrl) return config.publicUrl;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${boundPort ?? config.port}`;
+}

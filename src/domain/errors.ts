@@ -1,0 +1,144 @@
+/**
+ * The one registry of Feishu error codes. Nothing else invents an error shape: code paths throw
+ * `apiError('name', …)` and the HTTP error handler renders it as `{code, msg, data, error}`.
+ *
+ * `status` is the HTTP status Feishu answers with (common.md §2 and the per-resource tables).
+ */
+export interface ErrorDef {
+  code: number;
+  status: number;
+  msg: string;
+  /** OAuth endpoints answer flat `{code, error, error_description}` (auth.md §5.2) */
+  oauth?: string;
+}
+
+export const errorDefs = {
+  // Gateway: tokens, scopes, validation, rate limits (common.md §4)
+  missingToken: {
+    code: 99991661,
+    status: 400,
+    msg: 'Missing access token for authorization. Please make a request with token attached.',
+  },
+  invalidTenantToken: {
+    code: 99991663,
+    status: 400,
+    msg: 'Invalid access token for authorization. Please make a request with token attached.',
+  },
+  invalidAppToken: { code: 99991664, status: 400, msg: 'invalid app token' },
+  invalidUserToken: {
+    code: 99991668,
+    status: 400,
+    msg: 'Invalid access token for authorization. Please make a request with token attached.',
+  },
+  missingScope: { code: 99991672, status: 400, msg: 'Access denied.' },
+  userScopeNotGranted: {
+    code: 99991679,
+    status: 400,
+    msg: 'Unauthorized. You do not have permission to perform the requested operation on the resource. Please request user re-authorization and try again.',
+  },
+  rateLimited: { code: 99991400, status: 429, msg: 'request trigger frequency limit' },
+  fieldValidation: { code: 99992402, status: 400, msg: 'field validation failed' },
+  bodyTooLarge: { code: 99992402, status: 413, msg: 'field validation failed' },
+  openIdsNotExist: { code: 99992351, status: 400, msg: 'these open ids not existed' },
+  userIdsNotExist: { code: 99992360, status: 400, msg: 'these ids not existed' },
+  openIdCrossApp: { code: 99992361, status: 400, msg: 'open_id cross app' },
+  unionIdsNotExist: { code: 99992363, status: 400, msg: 'these union ids not existed' },
+
+  // auth/v3 token endpoints answer HTTP 200 (auth.md §2)
+  invalidParam: { code: 10003, status: 200, msg: 'invalid param' },
+  appSecretInvalid: { code: 10014, status: 200, msg: 'app secret invalid' },
+
+  // Historic /authen/v1 token endpoints answer HTTP 200 (auth.md §5.3)
+  authenBadRequest: { code: 20001, status: 200, msg: 'bad request' },
+  authenCodeInvalid: { code: 20003, status: 200, msg: 'the authorization code is invalid or has been used' },
+  authenCodeExpired: { code: 20004, status: 200, msg: 'the authorization code has expired' },
+  authenUserNotExist: { code: 20008, status: 200, msg: 'user does not exist' },
+  authenTenantTokenInvalid: { code: 20013, status: 200, msg: 'the tenant access token is invalid' },
+  authenAppTokenInvalid: { code: 20014, status: 200, msg: 'the app access token is invalid' },
+  authenAppMismatch: { code: 20024, status: 200, msg: 'the code or refresh token belongs to another app' },
+  authenRefreshInvalid: { code: 20026, status: 200, msg: 'the refresh token is invalid or has been used' },
+  authenBadGrantType: { code: 20036, status: 200, msg: 'unsupported grant_type' },
+  authenRefreshExpired: { code: 20037, status: 200, msg: 'the refresh token has expired' },
+
+  // OAuth v2/v3 token endpoint (auth.md §5.2)
+  oauthMissingParam: { code: 20001, status: 400, msg: 'a required parameter is missing', oauth: 'invalid_request' },
+  oauthClientSecret: { code: 20002, status: 400, msg: 'client secret is invalid', oauth: 'invalid_client' },
+  oauthCodeNotFound: { code: 20003, status: 400, msg: 'the authorization code is not found', oauth: 'invalid_grant' },
+  oauthCodeExpired: { code: 20004, status: 400, msg: 'the authorization code has expired', oauth: 'invalid_grant' },
+  oauthAppNotFound: { code: 20048, status: 400, msg: 'the app does not exist', oauth: 'invalid_client' },
+  oauthOtherClient: { code: 20024, status: 400, msg: 'the code or refresh token was issued to another client_id', oauth: 'invalid_grant' },
+  oauthRefreshInvalid: { code: 20026, status: 400, msg: 'the refresh token is invalid', oauth: 'invalid_grant' },
+  oauthGrantType: { code: 20036, status: 400, msg: 'unsupported grant_type', oauth: 'unsupported_grant_type' },
+  oauthRefreshExpired: { code: 20037, status: 400, msg: 'the refresh token has expired', oauth: 'invalid_grant' },
+  oauthPkce: { code: 20049, status: 400, msg: 'PKCE verification failed', oauth: 'invalid_grant' },
+  oauthMalformed: { code: 20063, status: 400, msg: 'the request is malformed', oauth: 'invalid_request' },
+  oauthRefreshUsed: { code: 20064, status: 400, msg: 'the refresh token has been revoked', oauth: 'invalid_grant' },
+  oauthCodeUsed: { code: 20065, status: 400, msg: 'the authorization code has already been used', oauth: 'invalid_grant' },
+  oauthScopeDuplicate: { code: 20067, status: 400, msg: 'the scope list contains duplicates', oauth: 'invalid_scope' },
+  oauthScopeNotGranted: { code: 20068, status: 400, msg: 'the scope list contains scopes the user did not grant', oauth: 'invalid_scope' },
+  oauthBothSecrets: { code: 20070, status: 400, msg: 'client_secret given both in Basic auth and in the body', oauth: 'invalid_request' },
+  oauthRedirectMismatch: { code: 20071, status: 400, msg: 'redirect_uri does not match the authorization request', oauth: 'invalid_grant' },
+
+  // VC business codes shared by every resource (meeting.md, reserve.md …)
+  internal: { code: 121001, status: 500, msg: 'internal error' },
+  notSupport: { code: 121002, status: 400, msg: 'not support' },
+  paramError: { code: 121003, status: 400, msg: 'param error' },
+  dataNotExist: { code: 121004, status: 404, msg: 'data not exist' },
+  noPermission: { code: 121005, status: 403, msg: 'no permission' },
+  dataConflict: { code: 121006, status: 409, msg: 'data conflict' },
+} as const satisfies Record<string, ErrorDef>;
+
+export type ErrorName = keyof typeof errorDefs;
+
+/** A violated request field, as Feishu reports it in `error.field_violations`. */
+export interface FieldViolation {
+  field: string;
+  value?: string;
+  description: string;
+}
+
+export interface PermissionViolation {
+  type: 'action_scope_required' | 'field_scope_required' | 'action_privilege_required';
+  subject: string;
+}
+
+export interface ErrorDetail {
+  /** Replaces the registry's message when the situation deserves a precise one. */
+  msg?: string;
+  fieldViolations?: FieldViolation[];
+  permissionViolations?: PermissionViolation[];
+  helps?: { url: string; description: string }[];
+  /** Extra top-level response fields (only the token endpoints use this). */
+  data?: Record<string, unknown>;
+}
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: number;
+  readonly status: number;
+  readonly oauth: string | undefined;
+  readonly detail: ErrorDetail;
+
+  constructor(readonly errorName: ErrorName, detail: ErrorDetail = {}) {
+    const def: ErrorDef = errorDefs[errorName];
+    super(detail.msg ?? def.msg);
+    this.code = def.code;
+    this.status = def.status;
+    this.oauth = def.oauth;
+    this.detail = detail;
+  }
+}
+
+export function apiError(name: ErrorName, detail?: ErrorDetail | string): ApiError {
+  return new ApiError(name, typeof detail === 'string' ? { msg: detail } : detail);
+}
+
+/** 99992402 naming the offending field. */
+export function fieldError(field: string, description: string, value?: unknown): ApiError {
+  const violation: FieldViolation = { field, description };
+  if (value !== undefined) violation.value = typeof value === 'string' ? value : JSON.stringify(value);
+  return new ApiError('fieldValidation', {
+    msg: `field validation failed: ${field}: ${description}`,
+    fieldViolations: [violation],
+  });
+}

@@ -1,0 +1,93 @@
+import { Type } from '@sinclair/typebox';
+import { apiError } from '../errors.js';
+import { EMPLOYEE_ID_SCOPE, checkScopes } from '../auth/scopes.js';
+import type { Principal } from '../auth/principal.js';
+import type { TenantDirectory, UserRow } from '../../store/repositories/directory.repository.js';
+import { deriveUnionId } from '../ids.js';
+
+export const USER_ID_TYPES = ['open_id', 'union_id', 'user_id'] as const;
+export type UserIdType = (typeof USER_ID_TYPES)[number];
+
+/** The `user_id_type` query parameter (common.md §8). */
+export const UserIdTypeParam = Type.Optional(
+  Type.Unsafe<UserIdType>({ type: 'string', enum: [...USER_ID_TYPES], default: 'open_id', description: 'type of every user ID in the request and response' }),
+);
+
+const notExist = { open_id: 'openIdsNotExist', union_id: 'unionIdsNotExist', user_id: 'userIdsNotExist' } as const;
+
+/**
+ * The one place where user IDs cross the API boundary: IDs of the requested type are resolved to
+ * tenant users, and tenant users are presented as IDs of that type.
+ */
+export class UserIdMapper {
+  constructor(
+    readonly directory: TenantDirectory,
+    readonly type: UserIdType,
+  ) {}
+
+  present(userId: string): string {
+    switch (this.type) {
+      case 'open_id':
+        return this.directory.openIdOf(userId);
+      case 'union_id':
+        return deriveUnionId(this.directory.tenantKey, userId);
+      case 'user_id':
+        return userId;
+    }
+  }
+
+  /** The ID triple events and some responses carry. */
+  triple(userId: string): { open_id: string; union_id: string; user_id: string } {
+    return { open_id: this.directory.openIdOf(userId), union_id: deriveUnionId(this.directory.tenantKey, userId), user_id: userId };
+  }
+
+  /** Resolves every ID or fails naming all that do not exist (99992351/60/63) or belong to another app (99992361). */
+  async resolveMany(ids: readonly string[]): Promise<UserRow[]> {
+    const found: UserRow[] = [];
+    const missing: string[] = [];
+    for (const id of ids) {
+      const user = await this.lookup(id);
+      if (user) found.push(user);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      const label = this.type === 'open_id' ? 'open ids' : this.type === 'union_id' ? 'union ids' : 'ids';
+      throw apiError(notExist[this.type], `these ${label} not existed: [${missing.join(' ')}]`);
+    }
+    return found;
+  }
+
+  async resolve(id: string): Promise<UserRow> {
+    const [user] = await this.resolveMany([id]);
+    return user as UserRow;
+  }
+
+  private async lookup(id: string): Promise<UserRow | undefined> {
+    switch (this.type) {
+      case 'user_id':
+        return this.directory.userByUserId(id);
+      case 'union_id':
+        return this.directory.userByUnionId(id);
+      case 'open_id': {
+        const { user, crossApp } = await this.directory.userByOpenId(id);
+        if (crossApp) throw apiError('openIdCrossApp', `open_id cross app: ${id} belongs to another app`);
+        return user;
+      }
+    }
+  }
+}
+
+/**
+ * A mapper for the caller; `user_id` needs the field scope contact:user.employee_id:readonly
+ * (99991672 with a field_scope_required violation, auth.md §6).
+ */
+export function userIdMapper(
+  principal: Principal,
+  directory: TenantDirectory,
+  type: UserIdType | undefined,
+  publicUrl: string,
+): UserIdMapper {
+  const t = type ?? 'open_id';
+  if (t === 'user_id') checkScopes(principal, [EMPLOYEE_ID_SCOPE], publicUrl, 'field_scope_required');
+  return new UserIdMapper(directory, t);
+}

@@ -1,0 +1,82 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import { newLogId } from '../domain/ids.js';
+import { fieldError } from '../domain/errors.js';
+import type { AppContext } from './context.js';
+import { authHook } from './auth.js';
+import { errorHandler } from './error-handler.js';
+import { RouteRegistrar } from './routes.js';
+import { openApiRoutes } from '../openapi/index.js';
+import { authorizeRoutes } from '../openapi/auth/authorize.routes.js';
+
+const AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="32" fill="#3370ff"/><circle cx="32" cy="26" r="11" fill="#fff"/><path d="M12 54c4-11 12-15 20-15s16 4 20 15" fill="#fff"/></svg>`;
+
+/**
+ * Assembles the HTTP server: log ids, the JSON body parser (empty bodies allowed, as the SDK sends `{}`
+ * or nothing on GET and DELETE), the auth/scope/rate-limit hook, the Feishu error envelope, the routes.
+ */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    genReqId: () => newLogId(),
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'log_id', disableRequestLogging: true }),
+    bodyLimit: ctx.config.bodyLimit,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Tt-Logid', request.id);
+    reply.header('X-Request-Id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, app_id: request.principal?.appId },
+      'request',
+    );
+  });
+
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(fieldError('body', `body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
+  });
+  await app.register(formbody, { bodyLimit: ctx.config.bodyLimit });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'openvc Open API', version: '1', description: 'Feishu/Lark VC v1 compatible Open API served by openvc' },
+      servers: [{ url: ctx.publicUrl }],
+      components: {
+        securitySchemes: {
+          tenantAccessToken: { type: 'http', scheme: 'bearer', description: 'tenant_access_token (t-…)' },
+          userAccessToken: { type: 'http', scheme: 'bearer', description: 'user_access_token (u-… or eyJ…)' },
+        },
+      },
+    },
+    hideUntagged: true,
+  });
+
+  app.setErrorHandler(errorHandler);
+  // Feishu answers unknown paths and wrong methods with a plain-text 404 (common.md §2, observed).
+  app.setNotFoundHandler((_request, reply) => {
+    reply.status(404).type('text/plain; charset=utf-8').send('404 page not found');
+  });
+
+  app.addHook('onRequest', authHook(ctx));
+
+  const registrar = new RouteRegistrar(app);
+  for (const mod of openApiRoutes) mod(registrar, ctx);
+  authorizeRoutes(app, ctx);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/static/avatar.svg', { schema: { hide: true } }, async (_req, reply) => reply.type('image/svg+xml').send(AVATAR));
+  return app;
+}

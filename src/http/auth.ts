@@ -1,0 +1,64 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { apiError, type ErrorName } from '../domain/errors.js';
+import { checkScopes } from '../domain/auth/scopes.js';
+import type { Principal } from '../domain/auth/principal.js';
+import type { MethodSpec } from '../openapi/catalog.js';
+import type { AppContext } from './context.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** The catalogue method this route implements; drives auth, scopes and rate limits. */
+    method?: MethodSpec;
+    /** The error a malformed request gets on this route instead of 99992402 (token endpoints). */
+    badRequest?: ErrorName;
+  }
+}
+
+/** `Authorization: Bearer <token>`; anything else counts as no token (auth.md §1, observed). */
+export function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m?.[1];
+}
+
+/** The principal, for routes that run behind the auth hook. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw apiError('missingToken');
+  return request.principal;
+}
+
+/**
+ * onRequest: runs before the body is read, as Feishu's gateway does (an invalid token wins over an
+ * invalid body). Token kind → 99991661/63/68; scopes → 99991672/79; then the rate limit.
+ */
+export function authHook(ctx: AppContext) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const spec = request.routeOptions.config.method;
+    if (!spec || spec.tokens.length === 0) return;
+    const token = bearerOf(request);
+    if (!token) throw apiError('missingToken');
+    const result = await ctx.tokens.verify(token);
+    if (result === 'tenant') throw apiError('invalidTenantToken');
+    if (result === 'user') throw apiError('invalidUserToken');
+    if (!spec.tokens.includes(result.kind)) {
+      throw result.kind === 'tenant'
+        ? apiError('invalidTenantToken', `${spec.id} does not accept a tenant_access_token; call it with a user_access_token`)
+        : apiError('invalidUserToken', `user access token not support: ${spec.id} accepts only a tenant_access_token`);
+    }
+    request.principal = result;
+    checkScopes(result, spec.scopes, ctx.publicUrl);
+    if (ctx.config.rateLimit) {
+      const limit = ctx.rateLimitOverrides[spec.id] ?? spec.rateLimit;
+      const decision = ctx.rateLimiter.check(`${spec.id}|${result.appId}|${result.tenantKey}`, limit);
+      if (!decision.allowed) {
+        reply.header('x-ogw-ratelimit-limit', String(decision.limit));
+        reply.header('x-ogw-ratelimit-reset', String(decision.resetS));
+        throw apiError('rateLimited');
+      }
+    }
+  };
+}

@@ -1,0 +1,79 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, errorDefs, fieldError, type FieldViolation } from '../domain/errors.js';
+
+interface AjvIssue {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+const troubleshooter = (logId: string, code: number) =>
+  `排查建议查看(Troubleshooting suggestions): https://open.feishu.cn/search?from=openapi&log_id=${logId}&code=${code}`;
+
+/** Feishu names fields by their JSON path: `emails[1]`, `meeting_settings.topic`. */
+function fieldName(issue: AjvIssue): string {
+  const parts = (issue.instancePath ?? '').split('/').filter(Boolean);
+  if (issue.keyword === 'required' && typeof issue.params?.missingProperty === 'string') parts.push(issue.params.missingProperty);
+  return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || 'body';
+}
+
+function describe(issue: AjvIssue): string {
+  if (issue.keyword === 'enum' && Array.isArray(issue.params?.allowedValues)) {
+    return `must be one of: ${(issue.params.allowedValues as unknown[]).join(', ')}`;
+  }
+  if (issue.keyword === 'required') return 'is required';
+  return issue.message ?? 'is invalid';
+}
+
+function fromFastify(error: FastifyError): ApiError | undefined {
+  if (error.validation) {
+    const violations: FieldViolation[] = (error.validation as AjvIssue[]).map((v) => ({ field: fieldName(v), description: describe(v) }));
+    return new ApiError('fieldValidation', {
+      msg: `field validation failed: ${violations.map((v) => `${v.field} ${v.description}`).join('; ')}`,
+      fieldViolations: violations,
+    });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('bodyTooLarge', {
+        msg: 'request body is too large',
+        fieldViolations: [{ field: 'body', description: error.message }],
+      });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return fieldError('Content-Type', 'must be application/json; charset=utf-8');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return fieldError('body', error.message);
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return fieldError('request', error.message);
+  return undefined;
+}
+
+/** Renders every failure as `{code, msg, data?, error:{log_id, …}}` with the registry's HTTP status. */
+export function errorHandler(error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply): void {
+  let api = error instanceof ApiError ? error : fromFastify(error);
+  const badRequest = request.routeOptions.config.badRequest;
+  if (badRequest && api && !(error instanceof ApiError)) api = new ApiError(badRequest, { msg: `${errorDefs[badRequest].msg}: ${api.message}` });
+  if (!api) {
+    request.log.error({ err: error }, 'unhandled error');
+    api = new ApiError('internal');
+  }
+  const logId = request.id;
+  if (api.oauth) {
+    reply.status(api.status).type('application/json; charset=utf-8').serializer(JSON.stringify);
+    reply.send({ code: api.code, error: api.oauth, error_description: api.message });
+    return;
+  }
+  const err: Record<string, unknown> = { log_id: logId, troubleshooter: troubleshooter(logId, api.code) };
+  if (api.detail.fieldViolations) err.field_violations = api.detail.fieldViolations;
+  if (api.detail.permissionViolations) err.permission_violations = api.detail.permissionViolations;
+  if (api.detail.helps) err.helps = api.detail.helps;
+  const body: Record<string, unknown> = { code: api.code, msg: api.message, ...api.detail.data, error: err };
+  if (api.status === 200 && !('data' in body)) body.data = {};
+  reply
+    .status(api.status)
+    .type('application/json; charset=utf-8')
+    .serializer((payload: unknown) => JSON.stringify(payload))
+    .send(body);
+}

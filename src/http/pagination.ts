@@ -1,0 +1,42 @@
+import { Type } from '@sinclair/typebox';
+import { fieldError } from '../domain/errors.js';
+
+/**
+ * Opaque page tokens (common.md §7). A token wraps the cursor a list query continues from; clients must
+ * not read it, and a token that does not decode is a 99992402 on `page_token`.
+ */
+export function encodePageToken(cursor: Record<string, string | number>): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+export function decodePageToken<T extends Record<string, string | number>>(token: string | undefined, keys: (keyof T & string)[]): T | undefined {
+  if (token === undefined || token === '') return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (typeof parsed === 'object' && parsed !== null && keys.every((k) => ['string', 'number'].includes(typeof parsed[k]))) {
+      return parsed as T;
+    }
+  } catch {
+    // falls through to the validation error
+  }
+  throw fieldError('page_token', 'page_token is invalid or expired; omit it to start from the first page', token);
+}
+
+export interface Page<T> {
+  items: T[];
+  has_more: boolean;
+  page_token?: string;
+}
+
+/** Builds a page from a query that fetched one row more than `size`. */
+export function pageOf<T>(rows: T[], size: number, cursorOf: (last: T) => Record<string, string | number>): Page<T> {
+  const has_more = rows.length > size;
+  const items = has_more ? rows.slice(0, size) : rows;
+  const last = items[items.length - 1];
+  return has_more && last !== undefined ? { items, has_more, page_token: encodePageToken(cursorOf(last)) } : { items, has_more };
+}
+
+export const PageSize = (def: number, max: number, min = 1) =>
+  Type.Optional(Type.Integer({ minimum: min, maximum: max, default: def, description: `page size, ${min}–${max}, default ${def}` }));
+
+export const PageToken = Type.Optional(Type.String({ maxLength: 1024, description: 'opaque token from the previous page' }));

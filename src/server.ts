@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { publicUrlOf, type Config } from './config/config.js';
+import { openStore, migrateToLatest, type Store } from './store/database.js';
+import { repositories, type Repositories } from './store/repositories/index.js';
+import { TokenService } from './domain/auth/tokens.js';
+import { parseSeedText } from './domain/seed.js';
+import type { SeedSummary } from './store/repositories/directory.repository.js';
+import { demoSeed, DEMO_TENANT_KEY } from './domain/demo.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { buildApp } from './http/app.js';
+import type { AppContext } from './http/context.js';
+import type { RateLimit } from './openapi/catalog.js';
+import { startMaintenance } from './jobs/maintenance.js';
+
+export interface Runtime {
+  config: Config;
+  store: Store;
+  repos: Repositories;
+  tokens: TokenService;
+  logger: Logger;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'openvc' },
+    redact: { paths: ['req.headers.authorization', '*.app_secret', '*.access_token', '*.refresh_token', '*.tenant_access_token', '*.code'], censor: '[redacted]' },
+  });
+}
+
+/** Opens the store, migrates it and wires the services; shared by the server and the CLI commands. */
+export async function openRuntime(config: Config, opts: { logger?: Logger; pgSchema?: string } = {}): Promise<Runtime> {
+  const logger = opts.logger ?? createLogger(config);
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: opts.pgSchema });
+  try {
+    await migrateToLatest(store);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const repos = repositories(store);
+  const key = Buffer.from(await repos.settings.getOrCreate('token_key', () => randomBytes(32).toString('hex')), 'hex');
+  const tokens = new TokenService(repos.apps, repos.tokens, key, { tenantS: config.tenantTokenTtl, userS: config.userTokenTtl });
+  return { config, store, repos, tokens, logger };
+}
+
+export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
+  return rt.repos.directory.applySeed(parseSeedText(readFileSync(path, 'utf8'), path));
+}
+
+export interface DemoInfo {
+  appId: string;
+  appSecret: string;
+  userId: string;
+  userAccessToken: string;
+}
+
+/** Creates the demo tenant on an empty store; on later starts finds it again. Issues a fresh user token. */
+export async function ensureDemo(rt: Runtime): Promise<DemoInfo | undefined> {
+  if ((await rt.repos.directory.tenantCount()) === 0) await rt.repos.directory.applySeed(demoSeed());
+  const app = await rt.repos.apps.firstOfTenant(DEMO_TENANT_KEY);
+  if (!app) return undefined;
+  const user = (await rt.repos.directory.forTenant(app.tenantKey, app.appId).activeUsers(1))[0];
+  if (!user) return undefined;
+  const issued = await rt.tokens.issueUserTokens(app, user.user_id, app.scopes, 'v1', Date.now());
+  return { appId: app.appId, appSecret: app.appSecret, userId: user.user_id, userAccessToken: issued.accessToken };
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  runtime: Runtime;
+  demo?: DemoInfo;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  pgSchema?: string;
+  rateLimitOverrides?: Record<string, RateLimit>;
+}
+
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const rt = await openRuntime(config, opts);
+  try {
+    if (config.seed) {
+      const summary = await applySeedFile(rt, config.seed);
+      rt.logger.info({ seed: config.seed, ...summary }, 'seed applied');
+    }
+    const demo = config.demo ? await ensureDemo(rt) : undefined;
+    const ctx: AppContext = {
+      config,
+      publicUrl: publicUrlOf(config),
+      store: rt.store,
+      repos: rt.repos,
+      tokens: rt.tokens,
+      rateLimiter: new RateLimiter(),
+      rateLimitOverrides: opts.rateLimitOverrides ?? {},
+      logger: rt.logger,
+    };
+    const app = await buildApp(ctx);
+    await app.listen({ host: config.host, port: config.port });
+    const port = (app.server.address() as AddressInfo).port;
+    // With --port 0 the public URL is only known now.
+    if (!config.publicUrl) ctx.publicUrl = publicUrlOf(config, port);
+    const stopMaintenance = startMaintenance(rt.tokens, rt.logger);
+    return {
+      app,
+      url: ctx.publicUrl,
+      runtime: rt,
+      ...(demo ? { demo } : {}),
+      close: async () => {
+        stopMaintenance();
+        await app.close();
+        await rt.store.close();
+      },
+    };
+  } catch (e) {
+    await rt.store.close();
+    throw e;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AppTable, Database } from '../schema.js';
+
+export interface App {
+  appId: string;
+  tenantKey: string;
+  appSecret: string;
+  name: string;
+  scopes: string[];
+}
+
+const toApp = (r: Selectable<AppTable>): App => ({
+  appId: r.app_id,
+  tenantKey: r.tenant_key,
+  appSecret: r.app_secret,
+  name: r.name,
+  scopes: JSON.parse(r.scopes) as string[],
+});
+
+/** Apps are looked up by app_id: a credential names its app, and the app names its tenant. */
+export class AppRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async find(appId: string): Promise<App | undefined> {
+    const row = await this.db.selectFrom('apps').selectAll().where('app_id', '=', appId).executeTakeFirst();
+    return row && toApp(row);
+  }
+
+  async firstOfTenant(tenantKey: string): Promise<App | undefined> {
+    const row = await this.db
+      .selectFrom('apps')
+      .selectAll()
+      .where('tenant_key', '=', tenantKey)
+      .orderBy('created_at')
+      .orderBy('app_id')
+      .limit(1)
+      .executeTakeFirst();
+    return row && toApp(row);
+  }
+}

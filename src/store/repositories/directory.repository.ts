@@ -1,0 +1,259 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, UserTable, DepartmentTable } from '../schema.js';
+import { SeedError, type Seed, type SeedTenantT } from '../../domain/seed.js';
+import { deriveOpenDepartmentId, deriveOpenId, deriveUnionId } from '../../domain/ids.js';
+
+export type UserRow = Selectable<UserTable>;
+export type DepartmentRow = Selectable<DepartmentTable>;
+
+export interface SeedSummary {
+  tenants: number;
+  departments: number;
+  users: number;
+  apps: number;
+}
+
+/**
+ * Tenant-scoped reads of the directory. An instance is bound to one tenant and one app, and every
+ * query it runs carries that tenant_key: there is no way to reach another tenant's rows through it.
+ */
+export class TenantDirectory {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly tenantKey: string,
+    readonly appId: string,
+  ) {}
+
+  openIdOf(userId: string): string {
+    return deriveOpenId(this.appId, this.tenantKey, userId);
+  }
+
+  async userByUserId(userId: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant_key', '=', this.tenantKey)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  async userByUnionId(unionId: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant_key', '=', this.tenantKey)
+      .where('union_id', '=', unionId)
+      .executeTakeFirst();
+  }
+
+  /** Resolves an open_id; `crossApp` when it names a user of this tenant as seen by another app. */
+  async userByOpenId(openId: string): Promise<{ user?: UserRow; crossApp: boolean }> {
+    const row = await this.db
+      .selectFrom('open_ids')
+      .select(['app_id', 'user_id'])
+      .where('tenant_key', '=', this.tenantKey)
+      .where('open_id', '=', openId)
+      .executeTakeFirst();
+    if (!row) return { crossApp: false };
+    if (row.app_id !== this.appId) return { crossApp: true };
+    return { user: await this.userByUserId(row.user_id), crossApp: false };
+  }
+
+  async activeUsers(limit: number): Promise<UserRow[]> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant_key', '=', this.tenantKey)
+      .where('status', '=', 'active')
+      .orderBy('user_id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Direct members of a department, in user_id order, after `afterUserId`. */
+  async membersOf(departmentId: string, afterUserId: string | undefined, limit: number): Promise<UserRow[]> {
+    let q = this.db
+      .selectFrom('users as u')
+      .innerJoin('user_departments as ud', (j) => j.onRef('ud.tenant_key', '=', 'u.tenant_key').onRef('ud.user_id', '=', 'u.user_id'))
+      .selectAll('u')
+      .where('u.tenant_key', '=', this.tenantKey)
+      .where('ud.department_id', '=', departmentId);
+    if (afterUserId !== undefined) q = q.where('u.user_id', '>', afterUserId);
+    return q.orderBy('u.user_id').limit(limit).execute();
+  }
+
+  async departmentByOpenId(openDepartmentId: string): Promise<DepartmentRow | undefined> {
+    return this.db
+      .selectFrom('departments')
+      .selectAll()
+      .where('tenant_key', '=', this.tenantKey)
+      .where('open_department_id', '=', openDepartmentId)
+      .executeTakeFirst();
+  }
+
+  async departmentById(departmentId: string): Promise<DepartmentRow | undefined> {
+    return this.db
+      .selectFrom('departments')
+      .selectAll()
+      .where('tenant_key', '=', this.tenantKey)
+      .where('department_id', '=', departmentId)
+      .executeTakeFirst();
+  }
+
+  async usersByEmails(emails: string[]): Promise<UserRow[]> {
+    if (emails.length === 0) return [];
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant_key', '=', this.tenantKey)
+      .where('email', 'in', emails)
+      .execute();
+  }
+
+  async usersByMobiles(mobiles: string[]): Promise<UserRow[]> {
+    if (mobiles.length === 0) return [];
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant_key', '=', this.tenantKey)
+      .where('mobile', 'in', mobiles)
+      .execute();
+  }
+
+  async departmentsOf(userId: string): Promise<DepartmentRow[]> {
+    return this.db
+      .selectFrom('user_departments as ud')
+      .innerJoin('departments as d', (j) =>
+        j.onRef('d.tenant_key', '=', 'ud.tenant_key').onRef('d.department_id', '=', 'ud.department_id'),
+      )
+      .selectAll('d')
+      .where('ud.tenant_key', '=', this.tenantKey)
+      .where('ud.user_id', '=', userId)
+      .orderBy('ud.position')
+      .execute();
+  }
+
+  async departmentIdsOf(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('user_departments')
+      .select('department_id')
+      .where('tenant_key', '=', this.tenantKey)
+      .where('user_id', '=', userId)
+      .orderBy('position')
+      .execute();
+    return rows.map((r) => r.department_id);
+  }
+}
+
+/** Writes the directory from a seed file, idempotently and all-or-nothing. */
+export class DirectoryRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  forTenant(tenantKey: string, appId: string): TenantDirectory {
+    return new TenantDirectory(this.db, tenantKey, appId);
+  }
+
+  async tenantCount(): Promise<number> {
+    const row = await this.db.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async applySeed(seed: Seed, now = Date.now()): Promise<SeedSummary> {
+    const summary: SeedSummary = { tenants: 0, departments: 0, users: 0, apps: 0 };
+    await this.db.transaction().execute(async (trx) => {
+      for (const tenant of seed.tenants) {
+        await applyTenant(trx, tenant, now, summary);
+      }
+    });
+    return summary;
+  }
+}
+
+async function applyTenant(trx: Transaction<Database>, t: SeedTenantT, now: number, summary: SeedSummary): Promise<void> {
+  const tk = t.tenant_key;
+  await trx
+    .insertInto('tenants')
+    .values({ tenant_key: tk, name: t.name, created_at: now })
+    .onConflict((oc) => oc.column('tenant_key').doUpdateSet({ name: t.name }))
+    .execute();
+  summary.tenants++;
+
+  for (const d of t.departments ?? []) {
+    const parent = d.parent_department_id && d.parent_department_id !== '0' ? d.parent_department_id : null;
+    await trx
+      .insertInto('departments')
+      .values({
+        tenant_key: tk,
+        department_id: d.department_id,
+        open_department_id: deriveOpenDepartmentId(tk, d.department_id),
+        name: d.name,
+        parent_department_id: parent,
+      })
+      .onConflict((oc) => oc.columns(['tenant_key', 'department_id']).doUpdateSet({ name: d.name, parent_department_id: parent }))
+      .execute();
+    summary.departments++;
+  }
+
+  for (const u of t.users ?? []) {
+    const values = {
+      name: u.name,
+      email: u.email?.toLowerCase() ?? null,
+      mobile: u.mobile ?? null,
+      employee_no: u.employee_no ?? null,
+      status: u.status ?? 'active',
+    };
+    await trx
+      .insertInto('users')
+      .values({ tenant_key: tk, user_id: u.user_id, union_id: deriveUnionId(tk, u.user_id), created_at: now, ...values })
+      .onConflict((oc) => oc.columns(['tenant_key', 'user_id']).doUpdateSet(values))
+      .execute();
+    await trx.deleteFrom('user_departments').where('tenant_key', '=', tk).where('user_id', '=', u.user_id).execute();
+    const depts = u.department_ids?.length ? u.department_ids : ['0'];
+    await trx
+      .insertInto('user_departments')
+      .values(depts.map((department_id, position) => ({ tenant_key: tk, user_id: u.user_id, department_id, position })))
+      .execute();
+    summary.users++;
+  }
+
+  for (const a of t.apps ?? []) {
+    const owner = await trx.selectFrom('apps').select('tenant_key').where('app_id', '=', a.app_id).executeTakeFirst();
+    if (owner && owner.tenant_key !== tk) {
+      throw new SeedError([`tenant ${tk}: app ${a.app_id} already belongs to tenant ${owner.tenant_key}`]);
+    }
+    const values = { app_secret: a.app_secret, name: a.name, scopes: JSON.stringify(a.scopes) };
+    await trx
+      .insertInto('apps')
+      .values({ app_id: a.app_id, tenant_key: tk, created_at: now, ...values })
+      .onConflict((oc) => oc.column('app_id').doUpdateSet(values))
+      .execute();
+    if (a.events) {
+      const ev = {
+        request_url: a.events.request_url ?? null,
+        verification_token: a.events.verification_token ?? null,
+        encrypt_key: a.events.encrypt_key ?? null,
+        event_types: JSON.stringify(a.events.subscribe ?? []),
+      };
+      await trx
+        .insertInto('app_event_settings')
+        .values({ app_id: a.app_id, tenant_key: tk, ...ev })
+        .onConflict((oc) => oc.column('app_id').doUpdateSet(ev))
+        .execute();
+    }
+    summary.apps++;
+  }
+
+  // Every (app, user) pair of the tenant gets its open_id row, including users and apps seeded earlier.
+  const users = await trx.selectFrom('users').select('user_id').where('tenant_key', '=', tk).execute();
+  const apps = await trx.selectFrom('apps').select('app_id').where('tenant_key', '=', tk).execute();
+  const rows = apps.flatMap((a) =>
+    users.map((u) => ({ open_id: deriveOpenId(a.app_id, tk, u.user_id), app_id: a.app_id, tenant_key: tk, user_id: u.user_id })),
+  );
+  for (let i = 0; i < rows.length; i += 500) {
+    await trx
+      .insertInto('open_ids')
+      .values(rows.slice(i, i + 500))
+      .onConflict((oc) => oc.column('open_id').doNothing())
+      .execute();
+  }
+}

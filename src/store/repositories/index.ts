@@ -1,0 +1,21 @@
+import type { Store } from '../database.js';
+import { AppRepository } from './app.repository.js';
+import { DirectoryRepository } from './directory.repository.js';
+import { SettingRepository } from './setting.repository.js';
+import { TokenRepository } from './token.repository.js';
+
+export interface Repositories {
+  apps: AppRepository;
+  directory: DirectoryRepository;
+  settings: SettingRepository;
+  tokens: TokenRepository;
+}
+
+export function repositories(store: Store): Repositories {
+  return {
+    apps: new AppRepository(store.db),
+    directory: new DirectoryRepository(store.db),
+    settings: new SettingRepository(store.db),
+    tokens: new TokenRepository(store.db),
+  };
+}
