@@ -11,7 +11,7 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /** The catalogue method this route implements; drives auth, scopes and rate limits. */
-    method?: MethodSpec;
+    api?: MethodSpec;
     /** The error a malformed request gets on this route instead of 99992402 (token endpoints). */
     badRequest?: ErrorName;
   }
@@ -37,7 +37,7 @@ export function principalOf(request: FastifyRequest): Principal {
  */
 export function authHook(ctx: AppContext) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const spec = request.routeOptions.config.method;
+    const spec = request.routeOptions.config.api;
     if (!spec || spec.tokens.length === 0) return;
     const token = bearerOf(request);
     if (!token) throw apiError('missingToken');

@@ -54,7 +54,7 @@ export class RouteRegistrar {
     if (def.schema.response) schema.response = { 200: def.raw ? def.schema.response : Envelope(def.schema.response) };
     if (spec.tokens.length > 0) schema.security = spec.tokens.map((t) => ({ [t === 'tenant' ? 'tenantAccessToken' : 'userAccessToken']: [] }));
     const handler = def.handler as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-    const opts: RouteShorthandOptions = { schema, config: { method: spec, ...(def.badRequest ? { badRequest: def.badRequest } : {}) } };
+    const opts: RouteShorthandOptions = { schema, config: { api: spec, ...(def.badRequest ? { badRequest: def.badRequest } : {}) } };
     for (const url of [spec.path, ...(def.aliases ?? [])]) {
       this.app.route({
         ...opts,

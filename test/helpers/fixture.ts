@@ -1,0 +1,57 @@
+import type { Seed } from '../../src/domain/seed.js';
+import { allScopes } from '../../src/domain/demo.js';
+
+export const ALL = allScopes();
+
+/** Two tenants, apps with different scope sets, enough users to page through. */
+export const fixture = {
+  acme: {
+    tenantKey: 'acme',
+    full: { appId: 'cli_acmefull0001', appSecret: 'acme-full-secret' },
+    narrow: { appId: 'cli_acmenarrow01', appSecret: 'acme-narrow-secret' },
+    none: { appId: 'cli_acmenone0001', appSecret: 'acme-none-secret' },
+  },
+  globex: {
+    tenantKey: 'globex',
+    full: { appId: 'cli_globexfull01', appSecret: 'globex-full-secret' },
+  },
+} as const;
+
+export const NARROW_SCOPES = ['contact:user.base:readonly'];
+
+export function fixtureSeed(): Seed {
+  const big = Array.from({ length: 25 }, (_, i) => ({
+    user_id: `member${String(i).padStart(2, '0')}`,
+    name: `Member ${i}`,
+    department_ids: ['big'],
+  }));
+  return {
+    tenants: [
+      {
+        tenant_key: 'acme',
+        name: 'Acme Inc',
+        departments: [
+          { department_id: 'eng', name: 'Engineering', parent_department_id: '0' },
+          { department_id: 'big', name: 'Big Team', parent_department_id: 'eng' },
+        ],
+        users: [
+          { user_id: 'alice', name: 'Alice', email: 'alice@acme.test', mobile: '+8613800000001', employee_no: 'A1', department_ids: ['eng'] },
+          { user_id: 'bob', name: 'Bob', email: 'Bob@Acme.test', mobile: '+14155550100', department_ids: ['eng', 'big'] },
+          { user_id: 'carol', name: 'Carol', email: 'carol@acme.test', status: 'resigned' },
+          ...big,
+        ],
+        apps: [
+          { app_id: fixture.acme.full.appId, app_secret: fixture.acme.full.appSecret, name: 'Acme full', scopes: ALL },
+          { app_id: fixture.acme.narrow.appId, app_secret: fixture.acme.narrow.appSecret, name: 'Acme narrow', scopes: NARROW_SCOPES },
+          { app_id: fixture.acme.none.appId, app_secret: fixture.acme.none.appSecret, name: 'Acme none', scopes: [] },
+        ],
+      },
+      {
+        tenant_key: 'globex',
+        name: 'Globex',
+        users: [{ user_id: 'gina', name: 'Gina', email: 'gina@globex.test', mobile: '+8613900000009' }],
+        apps: [{ app_id: fixture.globex.full.appId, app_secret: fixture.globex.full.appSecret, name: 'Globex full', scopes: ALL }],
+      },
+    ],
+  };
+}
