@@ -33,9 +33,9 @@ export function createLogger(config: Config): Logger {
 }
 
 /** Opens the store, migrates it and wires the services; shared by the server and the CLI commands. */
-export async function openRuntime(config: Config, opts: { logger?: Logger; pgSchema?: string } = {}): Promise<Runtime> {
+export async function openRuntime(config: Config, opts: { logger?: Logger } = {}): Promise<Runtime> {
   const logger = opts.logger ?? createLogger(config);
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgSchema: opts.pgSchema });
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(store);
   } catch (e) {
@@ -80,7 +80,6 @@ export interface RunningServer {
 
 export interface StartOptions {
   logger?: Logger;
-  pgSchema?: string;
   rateLimitOverrides?: Record<string, RateLimit>;
 }
 

@@ -30,6 +30,9 @@ export function serveCommand(): Command {
     .addOption(new Option('--port <port>', `TCP port, 0 for any [${envName('port')}]`))
     .addOption(new Option('--seed <file>', `seed file applied idempotently at start [${envName('seed')}]`))
     .addOption(new Option('--public-url <url>', `base URL clients reach the server on [${envName('publicUrl')}]`))
+    .addOption(new Option('--body-limit <bytes>', `largest accepted request body [${envName('bodyLimit')}]`))
+    .addOption(new Option('--tenant-token-ttl <seconds>', `tenant token lifetime [${envName('tenantTokenTtl')}]`))
+    .addOption(new Option('--user-token-ttl <seconds>', `user token lifetime [${envName('userTokenTtl')}]`))
     .addOption(new Option('--no-demo', `do not create the demo tenant on an empty store [${envName('demo')}=false]`))
     .addOption(new Option('--no-rate-limit', `turn Feishu-style rate limits off [${envName('rateLimit')}=false]`))
     .action(async (opts: Record<string, unknown>) => {

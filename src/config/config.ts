@@ -3,38 +3,27 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 /**
- * The one configuration object. Sources, strongest first: command-line flags, `OPENVC_*` environment
- * variables, a JSON config file (`--config` / `OPENVC_CONFIG`), then the defaults below.
+ * The one configuration object; each field's `description` is its documentation (the README table is
+ * generated from it). Sources, strongest first: command-line flags, `OPENVC_*` environment variables, a
+ * JSON config file (`--config` / `OPENVC_CONFIG`), then the defaults below.
  */
 export const ConfigSchema = Type.Object(
   {
-    /** Interface the HTTP server binds to. */
-    host: Type.String({ default: '127.0.0.1', minLength: 1 }),
-    /** TCP port of the HTTP server; 0 picks a free port. */
-    port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
-    /** Directory of the embedded SQLite database (used when no databaseUrl is set). */
-    dataDir: Type.String({ default: './data', minLength: 1 }),
-    /** postgres://… to use PostgreSQL instead of the embedded SQLite database. */
-    databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
-    /** Seed file applied idempotently at start. */
-    seed: Type.Optional(Type.String({ minLength: 1 })),
-    /** Base URL clients reach this server on (meeting links, OAuth pages); defaults to http://host:port. */
-    publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+(/.*[^/])?$' })),
-    /** Create the demo tenant and app on first start of an empty store. */
-    demo: Type.Boolean({ default: true }),
-    /** Feishu-style per API x app x tenant rate limits. */
-    rateLimit: Type.Boolean({ default: true }),
-    /** Largest accepted request body in bytes; larger bodies get HTTP 413. */
-    bodyLimit: Type.Integer({ default: 1_048_576, minimum: 1024 }),
-    /** pino log level. */
+    host: Type.String({ default: '127.0.0.1', minLength: 1, description: 'Interface the HTTP server binds to.' }),
+    port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'TCP port of the HTTP server; 0 picks a free port.' }),
+    dataDir: Type.String({ default: './data', minLength: 1, description: 'Directory of the embedded SQLite database (used when no databaseUrl is set).' }),
+    databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://… to use PostgreSQL instead of the embedded SQLite database.' })),
+    seed: Type.Optional(Type.String({ minLength: 1, description: 'Seed file applied idempotently at start.' })),
+    publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+(/.*[^/])?$', description: 'Base URL clients reach this server on (meeting links, OAuth pages); defaults to http://host:port.' })),
+    demo: Type.Boolean({ default: true, description: 'Create the demo tenant and app on first start of an empty store.' }),
+    rateLimit: Type.Boolean({ default: true, description: 'Feishu-style per API x app x tenant rate limits.' }),
+    bodyLimit: Type.Integer({ default: 1_048_576, minimum: 1024, description: 'Largest accepted request body in bytes; larger bodies get HTTP 413.' }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-      { default: 'info' },
+      { default: 'info', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Logs are JSON lines on stdout.' },
     ),
-    /** Tenant and app access token lifetime in seconds (Feishu: 7200). */
-    tenantTokenTtl: Type.Integer({ default: 7200, minimum: 60 }),
-    /** User access token lifetime in seconds (Feishu: 7200; historic endpoints announce 7199). */
-    userTokenTtl: Type.Integer({ default: 7200, minimum: 60 }),
+    tenantTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'Tenant and app access token lifetime in seconds (Feishu: 7200).' }),
+    userTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'User access token lifetime in seconds (Feishu: 7200).' }),
   },
   { additionalProperties: false },
 );
@@ -110,4 +99,15 @@ export function publicUrlOf(config: Config, boundPort?: number): string {
   if (config.publicUrl) return config.publicUrl;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${boundPort ?? config.port}`;
+}
+
+/** Markdown table of every setting: the README's configuration section. */
+export function configTable(): string {
+  const rows = keys.map((key) => {
+    const prop = ConfigSchema.properties[key] as { default?: unknown; description?: string };
+    const flag = key === 'demo' || key === 'rateLimit' ? `--no-${kebab(key)}` : `--${kebab(key)}`;
+    const def = prop.default === undefined ? '—' : `\`${String(prop.default)}\``;
+    return `| \`${key}\` | \`${flag}\` | \`${envName(key)}\` | ${def} | ${prop.description ?? ''} |`;
+  });
+  return ['| key (config file) | flag | environment | default | meaning |', '|---|---|---|---|---|', ...rows, ''].join('\n');
 }

@@ -12,8 +12,6 @@ export interface DatabaseOptions {
   /** postgres://… ; absent means the embedded SQLite database in dataDir */
   databaseUrl?: string;
   dataDir: string;
-  /** PostgreSQL schema to use instead of public (tests give each run its own) */
-  pgSchema?: string;
 }
 
 export interface Store {
@@ -33,14 +31,13 @@ export function openStore(options: DatabaseOptions): Store {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: 10,
-      ...(options.pgSchema ? { options: `-c search_path=${options.pgSchema}` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     url.password = '';
     return {
       db,
       dialect: 'postgres',
-      location: `${url.protocol}//${url.username ? url.username + '@' : ''}${url.host}${url.pathname}${options.pgSchema ? ` (schema ${options.pgSchema})` : ''}`,
+      location: `${url.protocol}//${url.username ? url.username + '@' : ''}${url.host}${url.pathname}`,
       close: () => db.destroy(),
     };
   }

@@ -22,6 +22,8 @@ export const dialect = PG_URL ? 'postgres' : 'sqlite';
 export class TestStore {
   readonly dir = mkdtempSync(join(tmpdir(), 'openvc-test-'));
   readonly pgSchema = PG_URL ? `t_${randomBytes(6).toString('hex')}` : undefined;
+  /** The store's database URL; PostgreSQL URLs select the schema with libpq's `options`, which the CLI understands too. */
+  readonly databaseUrl = PG_URL && this.pgSchema ? withSearchPath(PG_URL, this.pgSchema) : undefined;
   private created = false;
 
   async prepare(): Promise<void> {
@@ -34,7 +36,12 @@ export class TestStore {
   }
 
   config(overrides: Partial<Config> = {}): Config {
-    return resolveConfig({ host: '127.0.0.1', port: 0, dataDir: this.dir, databaseUrl: PG_URL, demo: false, logLevel: 'silent', ...overrides });
+    return resolveConfig({ host: '127.0.0.1', port: 0, dataDir: this.dir, databaseUrl: this.databaseUrl, demo: false, logLevel: 'silent', ...overrides });
+  }
+
+  /** CLI flags that address this store. */
+  cliArgs(): string[] {
+    return this.databaseUrl ? ['--database-url', this.databaseUrl] : ['--data-dir', this.dir];
   }
 
   /** A file in this store's temp directory. */
@@ -53,6 +60,12 @@ export class TestStore {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
 }
 
 export interface TestServer extends RunningServer {
@@ -106,7 +119,6 @@ export async function startTestServer(opts: StartTestOptions = {}): Promise<Test
   const config = store.config({ ...(seedPath ? { seed: seedPath } : {}), ...opts.config });
   const server = await startServer(config, {
     logger: pino({ level: 'silent' }),
-    ...(store.pgSchema ? { pgSchema: store.pgSchema } : {}),
     rateLimitOverrides: opts.rateLimitOverrides ?? {},
   });
   return { ...server, store, client: (app) => sdkClient(server.url, app) };

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, publicUrlOf, resolveConfig } from '../src/config/config.js';
+
+describe('config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'openvc-config-'));
+  const file = join(dir, 'openvc.json');
+  writeFileSync(file, JSON.stringify({ port: 7000, host: '0.0.0.0', logLevel: 'warn' }));
+
+  it('has working defaults', () => {
+    const c = resolveConfig({});
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 8080, dataDir: './data', demo: true, rateLimit: true });
+    expect(publicUrlOf(c)).toBe('http://127.0.0.1:8080');
+  });
+
+  it('takes flags over env over file', () => {
+    const env = { OPENVC_CONFIG: file, OPENVC_PORT: '7100', OPENVC_RATE_LIMIT: 'false' };
+    expect(loadConfig({}, env)).toMatchObject({ port: 7100, host: '0.0.0.0', logLevel: 'warn', rateLimit: false });
+    expect(loadConfig({ port: '7200' }, env)).toMatchObject({ port: 7200, host: '0.0.0.0' });
+    expect(loadConfig({ config: file }, {})).toMatchObject({ port: 7000 });
+  });
+
+  it('names the bad field, its source flag and env variable', () => {
+    expect(() => loadConfig({ port: 'eighty' }, {})).toThrow(/port: .*"eighty".*--port \/ OPENVC_PORT/);
+    expect(() => loadConfig({}, { OPENVC_DATABASE_URL: 'mysql://x' })).toThrow(/databaseUrl: .*--database-url \/ OPENVC_DATABASE_URL/);
+    expect(() => loadConfig({ publicUrl: 'http://x/' }, {})).toThrow(ConfigError);
+  });
+
+  it('rejects unknown keys and unreadable files', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ prot: 1 }));
+    expect(() => loadConfig({ config: bad }, {})).toThrow(/prot: Unexpected property/);
+    writeFileSync(bad, '{nope');
+    expect(() => loadConfig({ config: bad }, {})).toThrow(/config file .*bad.json/);
+    expect(() => loadConfig({ config: join(dir, 'missing.json') }, {})).toThrow(ConfigError);
+  });
+});
