@@ -16,10 +16,24 @@ export const deriveUnionId = (tenantKey: string, userId: string): string => 'on_
 export const deriveOpenDepartmentId = (tenantKey: string, departmentId: string): string =>
   'od-' + digest('open_department_id', tenantKey, departmentId);
 
-/** Feishu log id: yyyyMMddHHmmss (UTC) + 20 upper-case hex chars, e.g. 202407260711088FB107A76E0100002087. */
-export function newLogId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return stamp + randomBytes(10).toString('hex').toUpperCase();
+const logIdPrefix = randomBytes(4).toString('hex').toUpperCase();
+let logIdCounter = 0;
+let stampSecond = -1;
+let stamp = '';
+
+/**
+ * Feishu log id: yyyyMMddHHmmss (UTC) + 20 upper-case hex chars, e.g. 202407260711088FB107A76E0100002087.
+ * The hex part is a per-process random prefix and a counter: unique across processes without paying for
+ * random bytes on every request (this runs once per request).
+ */
+export function newLogId(nowMs = Date.now()): string {
+  const second = Math.floor(nowMs / 1000);
+  if (second !== stampSecond) {
+    stampSecond = second;
+    stamp = new Date(second * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  }
+  logIdCounter = (logIdCounter + 1) % 0x1000000000000;
+  return stamp + logIdPrefix + logIdCounter.toString(16).toUpperCase().padStart(12, '0');
 }
 
 export const randomHex = (bytes: number): string => randomBytes(bytes).toString('hex');

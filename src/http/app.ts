@@ -1,8 +1,8 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import { newLogId } from '../domain/ids.js';
-import { fieldError } from '../domain/errors.js';
+import { ApiError, fieldError } from '../domain/errors.js';
 import type { AppContext } from './context.js';
 import { authHook } from './auth.js';
 import { errorHandler } from './error-handler.js';
@@ -24,6 +24,16 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: 'log_id', disableRequestLogging: true }),
     bodyLimit: ctx.config.bodyLimit,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
+    // A URL that does not decode (`%ZZ`) or a path parameter over the router's limit: 99992402, not Fastify's own JSON.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('X-Tt-Logid', request.id);
+      reply.header('X-Request-Id', request.id);
+      const api =
+        error.code === 'FST_ERR_BAD_URL' ? fieldError('path', 'the path is not a valid URL (bad percent-encoding)')
+        : error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? fieldError('path', 'a path parameter is too long')
+        : new ApiError('internal');
+      errorHandler(api, request, reply);
+    },
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -48,6 +58,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     }
   });
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimit });
+  app.addHook('preHandler', rejectUnusableValues);
 
   await app.register(swagger, {
     openapi: {
@@ -79,4 +90,30 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/static/avatar.svg', { schema: { hide: true } }, async (_req, reply) => reply.type('image/svg+xml').send(AVATAR));
   return app;
+}
+
+/**
+ * preHandler: strings with NUL characters (PostgreSQL cannot store or compare them) and non-finite numbers
+ * (ajv coerces `page_size=1e400` to Infinity and then skips its range checks) anywhere in the path, query or
+ * body → the same 99992402 a schema violation gets (or the route's own bad-request error).
+ */
+async function rejectUnusableValues(request: FastifyRequest): Promise<void> {
+  const stack: [unknown, string][] = [
+    [request.params, ''],
+    [request.query, ''],
+    [request.body, ''],
+  ];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [value, path] = item;
+    let message: string | undefined;
+    if (typeof value === 'string' && value.includes('\u0000')) message = 'must not contain NUL characters';
+    else if (typeof value === 'number' && !Number.isFinite(value)) message = 'must be a finite number';
+    else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) stack.push([v, `${path}/${k}`]);
+    if (message) {
+      throw Object.assign(new Error(`${path.slice(1) || 'body'} ${message}`), {
+        statusCode: 400,
+        validation: [{ instancePath: path, keyword: 'usable', message }],
+      });
+    }
+  }
 }

@@ -53,8 +53,9 @@ function fromFastify(error: FastifyError): ApiError | undefined {
 /** Renders every failure as `{code, msg, data?, error:{log_id, …}}` with the registry's HTTP status. */
 export function errorHandler(error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply): void {
   let api = error instanceof ApiError ? error : fromFastify(error);
-  const badRequest = request.routeOptions.config.badRequest;
-  if (badRequest && api && !(error instanceof ApiError)) api = new ApiError(badRequest, { msg: `${errorDefs[badRequest].msg}: ${api.message}` });
+  // Framework errors (a bad URL) arrive as ApiErrors before any route matched: no routeOptions to read then.
+  const badRequest = error instanceof ApiError ? undefined : request.routeOptions.config.badRequest;
+  if (badRequest && api) api = new ApiError(badRequest, { msg: `${errorDefs[badRequest].msg}: ${api.message}` });
   if (!api) {
     request.log.error({ err: error }, 'unhandled error');
     api = new ApiError('internal');

@@ -13,7 +13,9 @@ export function decodePageToken<T extends Record<string, string | number>>(token
   if (token === undefined || token === '') return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (typeof parsed === 'object' && parsed !== null && keys.every((k) => ['string', 'number'].includes(typeof parsed[k]))) {
+    // NUL characters and non-finite numbers cannot be query parameters (PostgreSQL rejects NUL in text)
+    const usable = (v: unknown) => (typeof v === 'string' && !v.includes('\u0000')) || (typeof v === 'number' && Number.isFinite(v));
+    if (typeof parsed === 'object' && parsed !== null && keys.every((k) => usable(parsed[k]))) {
       return parsed as T;
     }
   } catch {

@@ -48,20 +48,49 @@ export function openStore(options: DatabaseOptions): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }
 
 export async function migrateToLatest(store: Store): Promise<MigrationResultSet> {
+  let migrationTableSchema: string | undefined;
   if (store.dialect === 'postgres') {
     const schema = await sql<{ s: string }>`select current_schema() as s`.execute(store.db);
-    if (!schema.rows[0]?.s) throw new Error('PostgreSQL search_path names no existing schema');
+    migrationTableSchema = schema.rows[0]?.s;
+    if (!migrationTableSchema) throw new Error('PostgreSQL search_path names no existing schema');
   }
+  // Kysely looks for its migration tables in every schema unless told which one: another schema's
+  // kysely_migration_lock would then hide the missing one in ours.
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations },
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs as much as running a simple indexed query. Queries
+ * are built from a fixed set of shapes (values are parameters), so a bounded cache of prepared statements
+ * keyed by SQL text removes that cost.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (source: string): SQLite.Statement => {
+    let stmt = cache.get(source);
+    if (stmt) return stmt;
+    stmt = sqlite.prepare(source);
+    if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+    cache.set(source, stmt);
+    return stmt;
+  };
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') return prepare;
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -10,6 +10,12 @@ export const V1_REFRESH_TTL_S = 2_591_999;
 export const V2_REFRESH_TTL_S = 604_800;
 export const REFRESH_GRACE_MS = 60_000;
 export const GRANT_MAX_AGE_MS = 365 * 24 * 3600_000;
+/**
+ * How long a verified token is trusted without asking the store again. Bounds how late another process
+ * sees a revocation or a changed app scope list; this process drops its entries at once.
+ */
+export const VERIFY_CACHE_MS = 5_000;
+const VERIFY_CACHE_MAX = 20_000;
 
 export type Flavor = 'v1' | 'v2';
 
@@ -71,6 +77,8 @@ const parseScopes = (s: string | null): string[] => (s ? (JSON.parse(s) as strin
  * recovered from the store at all.
  */
 export class TokenService {
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+
   constructor(
     private readonly apps: AppRepository,
     private readonly tokens: TokenRepository,
@@ -123,11 +131,22 @@ export class TokenService {
   async verify(token: string): Promise<Principal | BearerFailure> {
     const expectKind: BearerFailure = token.startsWith('u-') || token.startsWith('ur-') || token.startsWith('eyJ') ? 'user' : 'tenant';
     if (token.length > 4096) return expectKind;
-    const row = await this.tokens.findByHash(hashToken(token));
+    const hash = hashToken(token);
     const now = this.clock.now();
+    const cached = this.verified.get(hash);
+    if (cached && cached.until > now) return cached.principal;
+    if (cached) this.verified.delete(hash);
+    const row = await this.tokens.findByHash(hash);
     if (!row || row.kind !== expectKind || row.revoked_at !== null || row.expires_at <= now) return expectKind;
     const app = await this.apps.find(row.app_id);
     if (!app || app.tenantKey !== row.tenant_key) return expectKind;
+    const principal = this.principalOf(row, app);
+    if (this.verified.size >= VERIFY_CACHE_MAX) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(hash, { principal, until: Math.min(now + VERIFY_CACHE_MS, row.expires_at) });
+    return principal;
+  }
+
+  private principalOf(row: TokenRow, app: App): Principal {
     if (row.kind === 'tenant') return { kind: 'tenant', appId: app.appId, tenantKey: app.tenantKey, appScopes: app.scopes };
     return {
       kind: 'user',
@@ -166,7 +185,7 @@ export class TokenService {
     app: App,
     code: string,
     flavor: Flavor,
-    opts: { redirectUri?: string; codeVerifier?: string; scopes?: string[] } = {},
+    opts: { redirectUri?: string; codeVerifier?: string; scopes?: string[]; strictPkce?: boolean } = {},
   ): Promise<IssuedUserToken> {
     const row = await this.tokens.findByHash(hashToken(code));
     if (!row || row.kind !== 'code') throw new GrantError('not_found');
@@ -178,7 +197,7 @@ export class TokenService {
       if (meta.redirectUri && opts.redirectUri !== undefined && opts.redirectUri !== meta.redirectUri) {
         throw new GrantError('redirect_mismatch');
       }
-      if (!pkceOk(meta, opts.codeVerifier)) throw new GrantError('pkce_failed');
+      if (!pkceOk(meta, opts.codeVerifier, opts.strictPkce ?? false)) throw new GrantError('pkce_failed');
     }
     const scopes = narrow(parseScopes(row.scopes), opts.scopes);
     if (!(await this.tokens.consume(row.token_hash, this.clock.now()))) throw new GrantError('used');
@@ -198,7 +217,10 @@ export class TokenService {
     const scopes = narrow(parseScopes(row.scopes), narrowTo);
     if (!(await this.tokens.consume(row.token_hash, now))) throw new GrantError('used');
     const meta = JSON.parse(row.meta ?? '{}') as { accessTokenHash?: string };
-    if (meta.accessTokenHash) await this.tokens.expireBy(meta.accessTokenHash, now + REFRESH_GRACE_MS);
+    if (meta.accessTokenHash) {
+      await this.tokens.expireBy(meta.accessTokenHash, now + REFRESH_GRACE_MS);
+      this.verified.delete(meta.accessTokenHash);
+    }
     return this.issueUserTokens(app, row.user_id ?? '', scopes, flavor, row.granted_at ?? now);
   }
 
@@ -260,8 +282,9 @@ export class TokenService {
   }
 }
 
-function pkceOk(meta: CodeMeta, verifier: string | undefined): boolean {
-  if (!meta.codeChallenge) return verifier === undefined;
+/** `strict` (/oauth/v3/token): a verifier for a code without a challenge fails; v2 ignores it (auth.md §5.2). */
+function pkceOk(meta: CodeMeta, verifier: string | undefined, strict: boolean): boolean {
+  if (!meta.codeChallenge) return !strict || verifier === undefined;
   if (verifier === undefined || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return false;
   const computed = meta.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
   return computed === meta.codeChallenge;

@@ -46,32 +46,43 @@ export class UserIdMapper {
     const found: UserRow[] = [];
     const missing: string[] = [];
     for (const id of ids) {
-      const user = await this.lookup(id);
+      const userId = await this.internalId(id);
+      const user = userId === undefined ? undefined : await this.directory.userByUserId(userId);
       if (user) found.push(user);
       else missing.push(id);
     }
-    if (missing.length > 0) {
-      const label = this.type === 'open_id' ? 'open ids' : this.type === 'union_id' ? 'union ids' : 'ids';
-      throw apiError(notExist[this.type], `these ${label} not existed: [${missing.join(' ')}]`);
-    }
+    if (missing.length > 0) throw this.notExist(missing);
     return found;
   }
 
   async resolve(id: string): Promise<UserRow> {
-    const [user] = await this.resolveMany([id]);
-    return user as UserRow;
+    return this.resolveWith(id, (userId) => this.directory.userByUserId(userId));
   }
 
-  private async lookup(id: string): Promise<UserRow | undefined> {
+  /** Resolves one ID and loads what the caller needs for that user in the same step (one query for user_id). */
+  async resolveWith<T>(id: string, load: (userId: string) => Promise<T | undefined>): Promise<T> {
+    const userId = await this.internalId(id);
+    const loaded = userId === undefined ? undefined : await load(userId);
+    if (loaded === undefined) throw this.notExist([id]);
+    return loaded;
+  }
+
+  private notExist(ids: string[]) {
+    const label = this.type === 'open_id' ? 'open ids' : this.type === 'union_id' ? 'union ids' : 'ids';
+    return apiError(notExist[this.type], `these ${label} not existed: [${ids.join(' ')}]`);
+  }
+
+  /** The tenant user_id an external ID names, if any; existence of a plain user_id is left to the loader. */
+  private async internalId(id: string): Promise<string | undefined> {
     switch (this.type) {
       case 'user_id':
-        return this.directory.userByUserId(id);
+        return id;
       case 'union_id':
-        return this.directory.userByUnionId(id);
+        return (await this.directory.userByUnionId(id))?.user_id;
       case 'open_id': {
-        const { user, crossApp } = await this.directory.userByOpenId(id);
+        const { userId, crossApp } = await this.directory.userIdByOpenId(id);
         if (crossApp) throw apiError('openIdCrossApp', `open_id cross app: ${id} belongs to another app`);
-        return user;
+        return userId;
       }
     }
   }

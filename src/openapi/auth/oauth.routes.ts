@@ -96,6 +96,7 @@ export function oauthRoutes(r: RouteRegistrar, ctx: AppContext): void {
           ? await ctx.tokens.exchangeCode(app, requiredString(body, 'code'), 'v2', {
               redirectUri: optionalString(body, 'redirect_uri'),
               codeVerifier: optionalString(body, 'code_verifier'),
+              strictPkce: req.routeOptions.url === '/oauth/v3/token',
               scopes,
             })
           : await ctx.tokens.refresh(app, requiredString(body, 'refresh_token'), 'v2', scopes);

@@ -41,8 +41,8 @@ export function contactUserRoutes(r: RouteRegistrar, ctx: AppContext): void {
       const p = principalOf(req);
       const dir = ctx.repos.directory.forTenant(p.tenantKey, p.appId);
       const ids = userIdMapper(p, dir, req.query.user_id_type, ctx.publicUrl);
-      const user = await ids.resolve(req.params.user_id);
-      return { user: presentUser(p, user, await dir.departmentIdsOf(user.user_id), req.query.department_id_type) };
+      const { user, departmentIds } = await ids.resolveWith(req.params.user_id, (userId) => dir.userWithDepartments(userId));
+      return { user: presentUser(p, user, departmentIds, req.query.department_id_type) };
     },
   });
 

@@ -37,6 +37,23 @@ export class TenantDirectory {
       .executeTakeFirst();
   }
 
+  /** A user with their department ids (in order) in one round trip. */
+  async userWithDepartments(userId: string): Promise<{ user: UserRow; departmentIds: string[] } | undefined> {
+    const rows = await this.db
+      .selectFrom('users as u')
+      .leftJoin('user_departments as ud', (j) => j.onRef('ud.tenant_key', '=', 'u.tenant_key').onRef('ud.user_id', '=', 'u.user_id'))
+      .selectAll('u')
+      .select(['ud.department_id', 'ud.position'])
+      .where('u.tenant_key', '=', this.tenantKey)
+      .where('u.user_id', '=', userId)
+      .orderBy('ud.position')
+      .execute();
+    const first = rows[0];
+    if (!first) return undefined;
+    const { department_id: _d, position: _p, ...user } = first;
+    return { user, departmentIds: rows.flatMap((r) => (r.department_id === null ? [] : [r.department_id])) };
+  }
+
   async userByUnionId(unionId: string): Promise<UserRow | undefined> {
     return this.db
       .selectFrom('users')
@@ -47,7 +64,7 @@ export class TenantDirectory {
   }
 
   /** Resolves an open_id; `crossApp` when it names a user of this tenant as seen by another app. */
-  async userByOpenId(openId: string): Promise<{ user?: UserRow; crossApp: boolean }> {
+  async userIdByOpenId(openId: string): Promise<{ userId?: string; crossApp: boolean }> {
     const row = await this.db
       .selectFrom('open_ids')
       .select(['app_id', 'user_id'])
@@ -56,7 +73,7 @@ export class TenantDirectory {
       .executeTakeFirst();
     if (!row) return { crossApp: false };
     if (row.app_id !== this.appId) return { crossApp: true };
-    return { user: await this.userByUserId(row.user_id), crossApp: false };
+    return { userId: row.user_id, crossApp: false };
   }
 
   async activeUsers(limit: number): Promise<UserRow[]> {
