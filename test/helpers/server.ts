@@ -98,7 +98,8 @@ export function sdkClient(url: string, app: { appId: string; appSecret: string }
     appSecret: app.appSecret,
     domain: url,
     cache: freshCache(),
-    loggerLevel: lark.LoggerLevel.fatal,
+    // LoggerLevel.fatal is 0, which the SDK reads as "unset"; a silent logger keeps test output clean.
+    logger: { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, trace: () => {} },
     ...extra,
   });
 }

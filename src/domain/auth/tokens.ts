@@ -198,6 +198,10 @@ export class TokenService {
         throw new GrantError('redirect_mismatch');
       }
       if (!pkceOk(meta, opts.codeVerifier, opts.strictPkce ?? false)) throw new GrantError('pkce_failed');
+    } else if (meta.codeChallenge) {
+      // The historic endpoint has no code_verifier field: a PKCE-bound code can only be redeemed where the
+      // verifier can be checked, or PKCE would protect nothing.
+      throw new GrantError('pkce_failed');
     }
     const scopes = narrow(parseScopes(row.scopes), opts.scopes);
     if (!(await this.tokens.consume(row.token_hash, this.clock.now()))) throw new GrantError('used');
