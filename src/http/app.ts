@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
+import { Ajv, type Options as AjvOptions } from 'ajv';
 import swagger from '@fastify/swagger';
 import { newLogId } from '../domain/ids.js';
 import { ApiError, fieldError } from '../domain/errors.js';
@@ -23,7 +24,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'log_id', disableRequestLogging: true }),
     bodyLimit: ctx.config.bodyLimit,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false } },
     // A URL that does not decode (`%ZZ`) or a path parameter over the router's limit: 99992402, not Fastify's own JSON.
     frameworkErrors: (error, request, reply) => {
       reply.header('X-Tt-Logid', request.id);
@@ -35,6 +35,13 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       errorHandler(api, request, reply);
     },
   });
+
+  // Query strings and paths are text, so their values are coerced to the schema's types (and single keys
+  // to arrays, as the SDK repeats keys for arrays); JSON bodies are typed already and are not coerced.
+  const base: AjvOptions = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false };
+  const textAjv = new Ajv({ ...base, coerceTypes: 'array' });
+  const jsonAjv = new Ajv({ ...base, coerceTypes: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? jsonAjv : textAjv).compile(schema));
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Tt-Logid', request.id);
@@ -54,7 +61,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     try {
       done(null, JSON.parse(text));
     } catch (e) {
-      done(fieldError('body', `body is not valid JSON: ${(e as Error).message}`), undefined);
+      // A framework-style error, so that routes with their own bad-request code (the token endpoints) use it.
+      done(Object.assign(new Error(`body is not valid JSON: ${(e as Error).message}`), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
     }
   });
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimit });
