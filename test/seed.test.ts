@@ -57,8 +57,6 @@ describe('seed validation names the offending path', () => {
     expect(p).toEqual(
       expect.arrayContaining([
         '$.tenants[0].departments[0].parent_department_id: cycle through "a"',
-        '$.tenants[0].departments[2].parent_department_id: unknown department "nope"',
-        '$.tenants[0].users[0].department_ids[0]: unknown department "zzz"',
         '$.tenants[0].users[1].user_id: duplicate "u1"',
         '$.tenants[0].users[1].email: "X@t.test" is already used by users[0]',
         '$.tenants[1].tenant_key: duplicate tenant_key "t1"',
@@ -100,6 +98,30 @@ describe(`seeding a ${dialect} store`, () => {
     expect(deriveOpenId('cli_x', 'acme', 'alice')).not.toBe(deriveOpenId('cli_y', 'acme', 'alice'));
   });
 
+  it('checks department references against the store, so a later seed may use earlier departments', async () => {
+    const later = { tenants: [{ tenant_key: 'acme', name: 'Acme Inc', users: [{ user_id: 'lena', name: 'Lena', department_ids: ['eng'] }] }] };
+    await rt.repos.directory.applySeed(parseSeed(later));
+    const bad = {
+      tenants: [
+        {
+          tenant_key: 'acme',
+          name: 'Acme Inc',
+          departments: [{ department_id: 'ops', name: 'Ops', parent_department_id: 'nope' }],
+          users: [{ user_id: 'mo', name: 'Mo', department_ids: ['eng', 'zzz'] }],
+        },
+      ],
+    };
+    const err = await rt.repos.directory.applySeed(parseSeed(bad)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SeedError);
+    expect((err as SeedError).problems).toEqual([
+      'tenant acme: departments[0].parent_department_id: unknown department "nope"',
+      'tenant acme: users[0].department_ids[1]: unknown department "zzz"',
+    ]);
+    expect(await rt.store.db.selectFrom('departments').select('department_id').where('department_id', '=', 'ops').executeTakeFirst()).toBeUndefined();
+    await rt.store.db.deleteFrom('user_departments').where('user_id', '=', 'lena').execute();
+    await rt.store.db.deleteFrom('users').where('user_id', '=', 'lena').execute();
+  });
+
   it('applies all or nothing', async () => {
     const before = await rt.store.db.selectFrom('users').select('user_id').execute();
     const bad = {
@@ -122,15 +144,30 @@ describe(`openvc seed (CLI) on a running ${dialect} server`, () => {
   it('applies a seed to the running server and refuses a malformed one without changing anything', async () => {
     const s = await startTestServer();
     try {
+      const client = sdkClient(s.url, fixture.acme.full);
+      const get = async (userId: string) => (await client.contact.user.get({ path: { user_id: userId }, params: { user_id_type: 'user_id', department_id_type: 'department_id' } })).data?.user;
+      // Read alice first so the server holds her in its directory cache.
+      expect((await get('alice'))?.name).toBe('Alice');
       const extra = {
-        tenants: [{ tenant_key: 'acme', name: 'Acme Inc', users: [{ user_id: 'zed', name: 'Zed', email: 'zed@acme.test' }] }],
+        tenants: [
+          {
+            tenant_key: 'acme',
+            name: 'Acme Inc',
+            users: [
+              { user_id: 'zed', name: 'Zed', email: 'zed@acme.test' },
+              { user_id: 'alice', name: 'Alice Renamed', email: 'alice@acme.test', department_ids: ['big'] },
+            ],
+          },
+        ],
       };
       const good = s.store.file('extra.json', JSON.stringify(extra));
       const ok = await cli('seed', good, ...s.store.cliArgs());
-      expect(ok.stdout).toContain('seeded 1 tenant(s), 0 department(s), 1 user(s), 0 app(s)');
-      const client = sdkClient(s.url, fixture.acme.full);
-      const res = await client.contact.user.get({ path: { user_id: 'zed' }, params: { user_id_type: 'user_id' } });
-      expect(res.data?.user?.email).toBe('zed@acme.test');
+      expect(ok.stdout).toContain('seeded 1 tenant(s), 0 department(s), 2 user(s), 0 app(s)');
+      expect((await get('zed'))?.email).toBe('zed@acme.test');
+      // Another process changed a cached user: the server sees it at once on SQLite, and as soon as the
+      // commit notification arrives on PostgreSQL.
+      await expect.poll(async () => (await get('alice'))?.name, { timeout: 1000, interval: 20 }).toBe('Alice Renamed');
+      expect((await get('alice'))?.department_ids).toEqual(['big']);
 
       const broken = s.store.file('broken.json', JSON.stringify({ tenants: [{ tenant_key: 'acme', name: 'Acme', users: [{ user_id: 'yan', name: 'Yan', shoe_size: 9 }] }] }));
       const err = await cli('seed', broken, ...s.store.cliArgs()).catch((e: { code: number; stderr: string }) => e);

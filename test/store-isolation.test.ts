@@ -41,7 +41,7 @@ describe(`tenant isolation in the repositories (${dialect})`, () => {
     expect((await acme.departmentById('eng'))?.name).toBe('Engineering');
     expect((await globex.membersOf('eng', undefined, 100)).map((u) => u.user_id)).toEqual(['alice']);
     expect((await acme.userWithDepartments('gina'))).toBeUndefined();
-    expect((await globex.userWithDepartments('alice'))?.departmentIds).toEqual(['eng']);
+    expect((await globex.userWithDepartments('alice'))?.departments.map((d) => d.id)).toEqual(['eng']);
     expect((await acme.activeUsers(1000)).every((u) => u.tenant_key === 'acme')).toBe(true);
   });
 });

@@ -8,8 +8,19 @@ function digest(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 }
 
-export const deriveOpenId = (appId: string, tenantKey: string, userId: string): string =>
-  'ou_' + digest('open_id', appId, tenantKey, userId);
+const openIds = new Map<string, string>();
+
+/** Memoised (bounded): every response that names a user derives its open_id. */
+export function deriveOpenId(appId: string, tenantKey: string, userId: string): string {
+  const key = `${appId}\u0000${tenantKey}\u0000${userId}`;
+  let id = openIds.get(key);
+  if (id === undefined) {
+    id = 'ou_' + digest('open_id', appId, tenantKey, userId);
+    if (openIds.size >= 50_000) openIds.delete(openIds.keys().next().value as string);
+    openIds.set(key, id);
+  }
+  return id;
+}
 
 export const deriveUnionId = (tenantKey: string, userId: string): string => 'on_' + digest('union_id', tenantKey, userId);
 

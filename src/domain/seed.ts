@@ -84,7 +84,11 @@ function schemaErrors(schema: TSchema, value: unknown): string[] {
   return out;
 }
 
-/** Validates shape and references; throws SeedError listing every problem with its JSON path. */
+/**
+ * Validates shape and in-file consistency (duplicates, cycles); throws SeedError listing every problem
+ * with its JSON path. Department references may name departments already in the store: the repository
+ * checks them when it applies the seed.
+ */
 export function parseSeed(input: unknown): Seed {
   const shape = schemaErrors(SeedSchema, input);
   if (shape.length > 0) throw new SeedError(shape);
@@ -102,11 +106,9 @@ export function parseSeed(input: unknown): Seed {
       if (depts.has(d.department_id)) problems.push(`${at}.departments[${di}].department_id: duplicate "${d.department_id}"`);
       depts.set(d.department_id, d.parent_department_id);
     });
+    // References to departments outside this file are checked when the seed is applied to a store.
     (t.departments ?? []).forEach((d, di) => {
       const parent = d.parent_department_id;
-      if (parent && parent !== '0' && !depts.has(parent)) {
-        problems.push(`${at}.departments[${di}].parent_department_id: unknown department "${parent}"`);
-      }
       const seen = new Set<string>([d.department_id]);
       for (let p = parent; p && p !== '0' && depts.has(p); p = depts.get(p)) {
         if (seen.has(p)) {
@@ -132,9 +134,6 @@ export function parseSeed(input: unknown): Seed {
         if (mobiles.has(u.mobile)) problems.push(`${au}.mobile: "${u.mobile}" is already used by users[${mobiles.get(u.mobile)}]`);
         mobiles.set(u.mobile, ui);
       }
-      (u.department_ids ?? []).forEach((d, di) => {
-        if (d !== '0' && !depts.has(d)) problems.push(`${au}.department_ids[${di}]: unknown department "${d}"`);
-      });
     });
     (t.apps ?? []).forEach((a, ai) => {
       if (appIds.has(a.app_id)) problems.push(`${at}.apps[${ai}].app_id: duplicate app_id "${a.app_id}"`);

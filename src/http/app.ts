@@ -48,6 +48,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     reply.header('X-Request-Id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
+    if (!ctx.logger.isLevelEnabled('info')) return;
     request.log.info(
       { method: request.method, url: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, app_id: request.principal?.appId },
       'request',

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
+import { pgChangeFeed, sqliteChangeFeed, type ChangeFeed } from './change-feed.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -19,13 +20,15 @@ export interface Store {
   dialect: Dialect;
   /** Where the data lives, for start-up output; never contains a password. */
   location: string;
+  /** Signals changes made by other connections, for in-process caches. */
+  changes: ChangeFeed;
   close(): Promise<void>;
 }
 
 // bigint columns hold unix milliseconds, well inside Number's exact range.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 
-export function openStore(options: DatabaseOptions): Store {
+export function openStore(options: DatabaseOptions, onError: (err: Error) => void = () => undefined): Store {
   if (options.databaseUrl) {
     const url = new URL(options.databaseUrl);
     const pool = new pg.Pool({
@@ -33,12 +36,17 @@ export function openStore(options: DatabaseOptions): Store {
       max: 10,
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const changes = pgChangeFeed(options.databaseUrl, onError);
     url.password = '';
     return {
       db,
       dialect: 'postgres',
       location: `${url.protocol}//${url.username ? url.username + '@' : ''}${url.host}${url.pathname}`,
-      close: () => db.destroy(),
+      changes,
+      close: async () => {
+        await changes.close();
+        await db.destroy();
+      },
     };
   }
   mkdirSync(options.dataDir, { recursive: true });
@@ -49,7 +57,7 @@ export function openStore(options: DatabaseOptions): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', location: file, changes: sqliteChangeFeed(sqlite), close: () => db.destroy() };
 }
 
 export async function migrateToLatest(store: Store): Promise<MigrationResultSet> {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { EMPLOYEE_ID_SCOPE, hasScope } from '../../domain/auth/scopes.js';
 import type { Principal } from '../../domain/auth/principal.js';
-import { deriveOpenDepartmentId, deriveOpenId, deriveUnionId } from '../../domain/ids.js';
+import { deriveOpenDepartmentId, deriveOpenId } from '../../domain/ids.js';
 import type { UserRow } from '../../store/repositories/directory.repository.js';
 
 export const EMAIL_SCOPE = 'contact:user.email:readonly';
@@ -36,6 +36,11 @@ export const ContactUser = Type.Object({
   join_time: Type.Integer(),
 });
 
+/** Department ids as the caller asked for them; the root department is "0" in both types. */
+export function departmentIdsAs(type: DepartmentIdType | undefined, tenantKey: string, ids: string[]): string[] {
+  return type === 'department_id' ? ids : ids.map((d) => (d === '0' ? d : deriveOpenDepartmentId(tenantKey, d)));
+}
+
 export function statusOf(u: UserRow) {
   return {
     is_frozen: u.status === 'frozen',
@@ -47,13 +52,12 @@ export function statusOf(u: UserRow) {
 }
 
 /**
- * A directory user as contact v3 shows it. Fields behind field scopes (user_id, email, mobile) are left
+ * A directory user as contact v3 shows it, with department ids already in the requested type. Fields behind field scopes (user_id, email, mobile) are left
  * out for callers without them, as Feishu does.
  */
-export function presentUser(p: Principal, u: UserRow, departmentIds: string[], deptIdType: DepartmentIdType | undefined) {
-  const depts = departmentIds.map((d) => (deptIdType === 'department_id' || d === '0' ? d : deriveOpenDepartmentId(u.tenant_key, d)));
+export function presentUser(p: Principal, u: UserRow, departmentIds: string[]) {
   return {
-    union_id: deriveUnionId(u.tenant_key, u.user_id),
+    union_id: u.union_id,
     ...(hasScope(p, EMPLOYEE_ID_SCOPE) ? { user_id: u.user_id } : {}),
     open_id: deriveOpenId(p.appId, p.tenantKey, u.user_id),
     name: u.name,
@@ -62,7 +66,7 @@ export function presentUser(p: Principal, u: UserRow, departmentIds: string[], d
     ...(u.mobile && hasScope(p, PHONE_SCOPE) ? { mobile: u.mobile } : {}),
     mobile_visible: true,
     status: statusOf(u),
-    department_ids: depts,
+    department_ids: departmentIds,
     ...(u.employee_no ? { employee_no: u.employee_no } : {}),
     is_tenant_manager: false,
     join_time: Math.floor(u.created_at / 1000),

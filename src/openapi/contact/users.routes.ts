@@ -6,7 +6,7 @@ import { principalOf } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import { PageSize, PageToken, decodePageToken, pageOf } from '../../http/pagination.js';
 import type { RouteRegistrar } from '../../http/routes.js';
-import { ContactUser, DepartmentIdTypeParam, UserStatus, presentUser, statusOf, type DepartmentIdType } from './user.presenter.js';
+import { ContactUser, DepartmentIdTypeParam, UserStatus, departmentIdsAs, presentUser, statusOf, type DepartmentIdType } from './user.presenter.js';
 
 const GetQuery = Type.Object({ user_id_type: UserIdTypeParam, department_id_type: DepartmentIdTypeParam });
 const BatchQuery = Type.Object({ user_id_type: UserIdTypeParam });
@@ -41,8 +41,9 @@ export function contactUserRoutes(r: RouteRegistrar, ctx: AppContext): void {
       const p = principalOf(req);
       const dir = ctx.repos.directory.forTenant(p.tenantKey, p.appId);
       const ids = userIdMapper(p, dir, req.query.user_id_type, ctx.publicUrl);
-      const { user, departmentIds } = await ids.resolveWith(req.params.user_id, (userId) => dir.userWithDepartments(userId));
-      return { user: presentUser(p, user, departmentIds, req.query.department_id_type) };
+      const { user, departments } = await ids.resolveWith(req.params.user_id, (userId) => dir.userWithDepartments(userId));
+      const type = req.query.department_id_type;
+      return { user: presentUser(p, user, departments.map((d) => (type === 'department_id' ? d.id : d.openId))) };
     },
   });
 
@@ -98,7 +99,7 @@ export function contactUserRoutes(r: RouteRegistrar, ctx: AppContext): void {
       const rows = await dir.membersOf(departmentId, after?.u, size + 1);
       const page = pageOf(rows, size, (last) => ({ u: last.user_id }));
       const items = [];
-      for (const u of page.items) items.push(presentUser(p, u, await dir.departmentIdsOf(u.user_id), deptType));
+      for (const u of page.items) items.push(presentUser(p, u, departmentIdsAs(deptType, p.tenantKey, await dir.departmentIdsOf(u.user_id))));
       return { ...page, items };
     },
   });

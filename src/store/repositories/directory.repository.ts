@@ -1,4 +1,7 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { ChangeFeed } from '../change-feed.js';
+import { DIRECTORY_CHANNEL } from '../change-feed.js';
+import type { Dialect } from '../database.js';
 import type { Database, UserTable, DepartmentTable } from '../schema.js';
 import { SeedError, type Seed, type SeedTenantT } from '../../domain/seed.js';
 import { deriveOpenDepartmentId, deriveOpenId, deriveUnionId } from '../../domain/ids.js';
@@ -13,6 +16,49 @@ export interface SeedSummary {
   apps: number;
 }
 
+export interface UserWithDepartments {
+  user: UserRow;
+  /** department_id and open_department_id, in the user's order; the root department is "0" in both */
+  departments: { id: string; openId: string }[];
+}
+
+/**
+ * Users as the hot read path (every contact lookup) sees them, kept in this process until another
+ * connection changes the store (the ChangeFeed says so) or this process writes the directory.
+ */
+class UserCache {
+  private readonly map = new Map<string, UserWithDepartments>();
+  private seen = Number.NaN;
+  private generation = 0;
+
+  constructor(
+    private readonly changes: ChangeFeed,
+    private readonly max = 10_000,
+  ) {}
+
+  /** The cached entry, and a stamp to store a freshly read one with. */
+  lookup(key: string): { hit?: UserWithDepartments; stamp: string } {
+    const v = this.changes.version();
+    if (v !== this.seen) {
+      this.map.clear();
+      this.seen = v;
+    }
+    return { hit: this.map.get(key), stamp: `${v}:${this.generation}` };
+  }
+
+  /** Stores only if nothing changed since `lookup`, so a read that raced a write is never kept. */
+  store(key: string, value: UserWithDepartments, stamp: string): void {
+    if (stamp !== `${this.changes.version()}:${this.generation}`) return;
+    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as string);
+    this.map.set(key, value);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.map.clear();
+  }
+}
+
 /**
  * Tenant-scoped reads of the directory. An instance is bound to one tenant and one app, and every
  * query it runs carries that tenant_key: there is no way to reach another tenant's rows through it.
@@ -20,6 +66,7 @@ export interface SeedSummary {
 export class TenantDirectory {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly cache: UserCache,
     readonly tenantKey: string,
     readonly appId: string,
   ) {}
@@ -37,21 +84,28 @@ export class TenantDirectory {
       .executeTakeFirst();
   }
 
-  /** A user with their department ids (in order) in one round trip. */
-  async userWithDepartments(userId: string): Promise<{ user: UserRow; departmentIds: string[] } | undefined> {
+  /** A user with their departments, in one round trip (or none, from the cache). */
+  async userWithDepartments(userId: string): Promise<UserWithDepartments | undefined> {
+    const key = `${this.tenantKey}\u0000${userId}`;
+    const { hit, stamp } = this.cache.lookup(key);
+    if (hit) return hit;
     const rows = await this.db
       .selectFrom('users as u')
       .leftJoin('user_departments as ud', (j) => j.onRef('ud.tenant_key', '=', 'u.tenant_key').onRef('ud.user_id', '=', 'u.user_id'))
+      .leftJoin('departments as d', (j) => j.onRef('d.tenant_key', '=', 'ud.tenant_key').onRef('d.department_id', '=', 'ud.department_id'))
       .selectAll('u')
-      .select(['ud.department_id', 'ud.position'])
+      .select(['ud.department_id', 'ud.position', 'd.open_department_id'])
       .where('u.tenant_key', '=', this.tenantKey)
       .where('u.user_id', '=', userId)
       .orderBy('ud.position')
       .execute();
     const first = rows[0];
     if (!first) return undefined;
-    const { department_id: _d, position: _p, ...user } = first;
-    return { user, departmentIds: rows.flatMap((r) => (r.department_id === null ? [] : [r.department_id])) };
+    const { department_id: _d, position: _p, open_department_id: _o, ...user } = first;
+    const departments = rows.flatMap((r) => (r.department_id === null ? [] : [{ id: r.department_id, openId: r.open_department_id ?? r.department_id }]));
+    const found = { user, departments };
+    this.cache.store(key, found, stamp);
+    return found;
   }
 
   async userByUnionId(unionId: string): Promise<UserRow | undefined> {
@@ -164,10 +218,18 @@ export class TenantDirectory {
 
 /** Writes the directory from a seed file, idempotently and all-or-nothing. */
 export class DirectoryRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly cache: UserCache;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+    changes: ChangeFeed,
+  ) {
+    this.cache = new UserCache(changes);
+  }
 
   forTenant(tenantKey: string, appId: string): TenantDirectory {
-    return new TenantDirectory(this.db, tenantKey, appId);
+    return new TenantDirectory(this.db, this.cache, tenantKey, appId);
   }
 
   async tenantCount(): Promise<number> {
@@ -177,11 +239,17 @@ export class DirectoryRepository {
 
   async applySeed(seed: Seed, now = Date.now()): Promise<SeedSummary> {
     const summary: SeedSummary = { tenants: 0, departments: 0, users: 0, apps: 0 };
-    await this.db.transaction().execute(async (trx) => {
-      for (const tenant of seed.tenants) {
-        await applyTenant(trx, tenant, now, summary);
-      }
-    });
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const tenant of seed.tenants) {
+          await applyTenant(trx, tenant, now, summary);
+        }
+        // Other server processes drop their cached directory when this commits.
+        if (this.dialect === 'postgres') await sql`select pg_notify(${DIRECTORY_CHANNEL}, '')`.execute(trx);
+      });
+    } finally {
+      this.cache.clear();
+    }
     return summary;
   }
 }
@@ -210,6 +278,8 @@ async function applyTenant(trx: Transaction<Database>, t: SeedTenantT, now: numb
       .execute();
     summary.departments++;
   }
+
+  await checkDepartmentReferences(trx, t);
 
   for (const u of t.users ?? []) {
     const values = {
@@ -273,4 +343,32 @@ async function applyTenant(trx: Transaction<Database>, t: SeedTenantT, now: numb
       .onConflict((oc) => oc.column('open_id').doNothing())
       .execute();
   }
+}
+
+/** Every department a seed names must exist once its own departments are written (the root "0" always does). */
+async function checkDepartmentReferences(trx: Transaction<Database>, t: SeedTenantT): Promise<void> {
+  const refs: [string, string][] = [];
+  const at = `tenant ${t.tenant_key}`;
+  (t.departments ?? []).forEach((d, i) => {
+    if (d.parent_department_id && d.parent_department_id !== '0') refs.push([`${at}: departments[${i}].parent_department_id`, d.parent_department_id]);
+  });
+  (t.users ?? []).forEach((u, i) =>
+    (u.department_ids ?? []).forEach((d, j) => {
+      if (d !== '0') refs.push([`${at}: users[${i}].department_ids[${j}]`, d]);
+    }),
+  );
+  if (refs.length === 0) return;
+  const wanted = [...new Set(refs.map(([, id]) => id))];
+  const existing = new Set<string>();
+  for (let i = 0; i < wanted.length; i += 500) {
+    const rows = await trx
+      .selectFrom('departments')
+      .select('department_id')
+      .where('tenant_key', '=', t.tenant_key)
+      .where('department_id', 'in', wanted.slice(i, i + 500))
+      .execute();
+    for (const r of rows) existing.add(r.department_id);
+  }
+  const problems = refs.filter(([, id]) => !existing.has(id)).map(([path, id]) => `${path}: unknown department "${id}"`);
+  if (problems.length > 0) throw new SeedError(problems);
 }

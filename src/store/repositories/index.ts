@@ -14,7 +14,7 @@ export interface Repositories {
 export function repositories(store: Store): Repositories {
   return {
     apps: new AppRepository(store.db),
-    directory: new DirectoryRepository(store.db),
+    directory: new DirectoryRepository(store.db, store.dialect, store.changes),
     settings: new SettingRepository(store.db),
     tokens: new TokenRepository(store.db),
   };
