@@ -13,7 +13,6 @@ import { demoSeed, DEMO_TENANT_KEY } from './domain/demo.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
-import type { RateLimit } from './openapi/catalog.js';
 import { startMaintenance } from './jobs/maintenance.js';
 
 export interface Runtime {
@@ -80,7 +79,6 @@ export interface RunningServer {
 
 export interface StartOptions {
   logger?: Logger;
-  rateLimitOverrides?: Record<string, RateLimit>;
 }
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
@@ -98,7 +96,6 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       repos: rt.repos,
       tokens: rt.tokens,
       rateLimiter: new RateLimiter(),
-      rateLimitOverrides: opts.rateLimitOverrides ?? {},
       logger: rt.logger,
     };
     const app = await buildApp(ctx);

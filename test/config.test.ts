@@ -28,6 +28,13 @@ describe('config', () => {
     expect(() => loadConfig({ publicUrl: 'http://x/' }, {})).toThrow(ConfigError);
   });
 
+  it('reads per-method rate limits as JSON from a flag or the environment, and checks the method ids', () => {
+    expect(loadConfig({}, { OPENVC_RATE_LIMITS: '{"contact.user.get":{"perMinute":7}}' }).rateLimits).toEqual({ 'contact.user.get': { perMinute: 7 } });
+    expect(() => loadConfig({ rateLimits: '{"contact.user.nope":{"perMinute":7}}' }, {})).toThrow(/unknown method id\(s\) contact.user.nope/);
+    expect(() => loadConfig({ rateLimits: '{"contact.user.get":{"perMinute":0}}' }, {})).toThrow(/rateLimits.contact.user.get.perMinute/);
+    expect(() => loadConfig({ rateLimits: '{oops' }, {})).toThrow(/rateLimits: not valid JSON/);
+  });
+
   it('rejects unknown keys and unreadable files', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ prot: 1 }));

@@ -298,8 +298,10 @@ describe('Open API conventions', () => {
     let limited: TestServer;
     let unlimited: TestServer;
     beforeAll(async () => {
-      limited = await startTestServer({ rateLimitOverrides: { 'contact.user.get': { perMinute: 5 } } });
-      unlimited = await startTestServer({ config: { rateLimit: false }, rateLimitOverrides: { 'contact.user.get': { perMinute: 5 } } });
+      limited = await startTestServer({
+        config: { rateLimits: { 'contact.user.get': { perMinute: 5 }, 'auth.oauthV2Token': { perMinute: 2 }, 'auth.oidcAccessToken': { perMinute: 2 } } },
+      });
+      unlimited = await startTestServer({ config: { rateLimit: false, rateLimits: { 'contact.user.get': { perMinute: 5 } } } });
     });
     afterAll(async () => {
       await limited?.close();
@@ -342,6 +344,27 @@ describe('Open API conventions', () => {
       // another API of the same app has its own counter
       const again = await full.contact.user.batchGetId({ params: { user_id_type: 'user_id' }, data: { emails: ['alice@acme.test'] } });
       expect(again.code).toBe(0);
+    });
+
+    it('the OAuth and OIDC token endpoints count per app once they know it', async () => {
+      await awayFromMinuteBoundary();
+      const body = JSON.stringify({ grant_type: 'authorization_code', client_id: fixture.acme.full.appId, client_secret: fixture.acme.full.appSecret, code: 'no-such-code' });
+      for (let i = 1; i <= 2; i++) {
+        const r = await raw(limited.url, 'POST', '/oauth/v3/token', { 'content-type': 'application/json' }, body);
+        expect(r.status, `call ${i}`).toBe(400);
+        expect(json(r).code).toBe(20003);
+      }
+      const limitedCall = await raw(limited.url, 'POST', '/open-apis/authen/v2/oauth/token', { 'content-type': 'application/json' }, body);
+      expect(limitedCall.status).toBe(429);
+      expect(json(limitedCall).code).toBe(99991400);
+      expect(header(limitedCall, 'x-ogw-ratelimit-limit')).toBe('2');
+      // a different app is counted apart
+      const other = JSON.stringify({ grant_type: 'authorization_code', client_id: fixture.acme.narrow.appId, client_secret: fixture.acme.narrow.appSecret, code: 'no-such-code' });
+      expect((await raw(limited.url, 'POST', '/oauth/v3/token', { 'content-type': 'application/json' }, other)).status).toBe(400);
+
+      const oidc = limited.client(fixture.acme.full);
+      for (let i = 1; i <= 2; i++) expect((await oidc.authen.oidcAccessToken.create({ data: { grant_type: 'authorization_code', code: 'nope' } })).code).toBe(20003);
+      expect((await sdkError(oidc.authen.oidcAccessToken.create({ data: { grant_type: 'authorization_code', code: 'nope' } }))).status).toBe(429);
     });
 
     it('with rateLimit: false no 429 occurs', async () => {

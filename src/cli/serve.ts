@@ -33,6 +33,7 @@ export function serveCommand(): Command {
     .addOption(new Option('--body-limit <bytes>', `largest accepted request body [${envName('bodyLimit')}]`))
     .addOption(new Option('--tenant-token-ttl <seconds>', `tenant token lifetime [${envName('tenantTokenTtl')}]`))
     .addOption(new Option('--user-token-ttl <seconds>', `user token lifetime [${envName('userTokenTtl')}]`))
+    .addOption(new Option('--rate-limits <json>', `per-method limit overrides, JSON [${envName('rateLimits')}]`))
     .addOption(new Option('--no-demo', `do not create the demo tenant on an empty store [${envName('demo')}=false]`))
     .addOption(new Option('--no-rate-limit', `turn Feishu-style rate limits off [${envName('rateLimit')}=false]`))
     .action(async (opts: Record<string, unknown>) => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { methodById } from '../openapi/catalog.js';
 
 /**
  * The one configuration object; each field's `description` is its documentation (the README table is
@@ -21,6 +22,17 @@ export const ConfigSchema = Type.Object(
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
       { default: 'info', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Logs are JSON lines on stdout.' },
+    ),
+    rateLimits: Type.Record(
+      Type.String({ pattern: '^[A-Za-z]+(\\.[A-Za-z]+)+$' }),
+      Type.Object(
+        { perMinute: Type.Optional(Type.Integer({ minimum: 1 })), perSecond: Type.Optional(Type.Integer({ minimum: 1 })) },
+        { additionalProperties: false },
+      ),
+      {
+        default: {},
+        description: 'Per-method overrides of the published limits, as JSON keyed by method id (see src/openapi/catalog.ts), e.g. {"contact.user.get":{"perMinute":600}}.',
+      },
     ),
     tenantTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'Tenant and app access token lifetime in seconds (Feishu: 7200).' }),
     userTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'User access token lifetime in seconds (Feishu: 7200).' }),
@@ -70,18 +82,32 @@ export function resolveConfig(...sources: ConfigInput[]): Config {
   for (const source of sources) {
     for (const [k, v] of Object.entries(source)) if (v !== undefined) merged[k] = v;
   }
+  // Object-valued settings arrive as JSON text from flags and the environment.
+  for (const key of keys) {
+    const v = merged[key];
+    if (typeof v === 'string' && (ConfigSchema.properties[key] as { type?: string }).type === 'object') {
+      try {
+        merged[key] = JSON.parse(v);
+      } catch {
+        throw new ConfigError(`invalid configuration:\n  ${key}: not valid JSON (got ${JSON.stringify(v)}) [--${kebab(key)} / ${envName(key)}]`);
+      }
+    }
+  }
   const withDefaults = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, merged));
   const errors = [...Value.Errors(ConfigSchema, withDefaults)];
   if (errors.length > 0) {
     const lines = errors.map((e) => {
-      const key = e.path.replace(/^\//, '') || '(root)';
+      const key = e.path.replace(/^\//, '').replace(/\//g, '.') || '(root)';
       const shown = e.value === undefined ? '' : ` (got ${JSON.stringify(e.value)})`;
       const hint = keys.includes(key as keyof Config) ? ` [--${kebab(key)} / ${envName(key)}]` : '';
       return `  ${key}: ${e.message}${shown}${hint}`;
     });
     throw new ConfigError(`invalid configuration:\n${[...new Set(lines)].join('\n')}`);
   }
-  return withDefaults as Config;
+  const config = withDefaults as Config;
+  const unknown = Object.keys(config.rateLimits).filter((id) => !methodById.has(id));
+  if (unknown.length > 0) throw new ConfigError(`invalid configuration:\n  rateLimits: unknown method id(s) ${unknown.join(', ')} [--rate-limits / ${envName('rateLimits')}]`);
+  return config;
 }
 
 export function kebab(key: string): string {

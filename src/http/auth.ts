@@ -51,14 +51,21 @@ export function authHook(ctx: AppContext) {
     }
     request.principal = result;
     checkScopes(result, spec.scopes, ctx.publicUrl);
-    if (ctx.config.rateLimit) {
-      const limit = ctx.rateLimitOverrides[spec.id] ?? spec.rateLimit;
-      const decision = ctx.rateLimiter.check(`${spec.id}|${result.appId}|${result.tenantKey}`, limit);
-      if (!decision.allowed) {
-        reply.header('x-ogw-ratelimit-limit', String(decision.limit));
-        reply.header('x-ogw-ratelimit-reset', String(decision.resetS));
-        throw apiError('rateLimited');
-      }
-    }
+    enforceRateLimit(ctx, spec, result.appId, result.tenantKey, reply);
   };
+}
+
+/**
+ * Counts one call of `spec` by the app in its tenant; over the limit → 429 / 99991400 with the
+ * `x-ogw-ratelimit-*` headers. Token endpoints call it themselves once they know the app.
+ */
+export function enforceRateLimit(ctx: AppContext, spec: MethodSpec, appId: string, tenantKey: string, reply: FastifyReply): void {
+  if (!ctx.config.rateLimit) return;
+  const limit = ctx.config.rateLimits[spec.id] ?? spec.rateLimit;
+  const decision = ctx.rateLimiter.check(`${spec.id}|${appId}|${tenantKey}`, limit);
+  if (!decision.allowed) {
+    reply.header('x-ogw-ratelimit-limit', String(decision.limit));
+    reply.header('x-ogw-ratelimit-reset', String(decision.resetS));
+    throw apiError('rateLimited');
+  }
 }

@@ -7,7 +7,6 @@ import pino from 'pino';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { resolveConfig, type Config } from '../../src/config/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import type { RateLimit } from '../../src/openapi/catalog.js';
 import type { Seed } from '../../src/domain/seed.js';
 import { fixtureSeed } from './fixture.js';
 
@@ -108,7 +107,6 @@ export interface StartTestOptions {
   store?: TestStore;
   seed?: Seed | null;
   config?: Partial<Config>;
-  rateLimitOverrides?: Record<string, RateLimit>;
 }
 
 /** A real server on a free port over a real store, seeded with the fixture unless told otherwise. */
@@ -120,7 +118,6 @@ export async function startTestServer(opts: StartTestOptions = {}): Promise<Test
   const config = store.config({ ...(seedPath ? { seed: seedPath } : {}), ...opts.config });
   const server = await startServer(config, {
     logger: pino({ level: 'silent' }),
-    rateLimitOverrides: opts.rateLimitOverrides ?? {},
   });
   return { ...server, store, client: (app) => sdkClient(server.url, app) };
 }

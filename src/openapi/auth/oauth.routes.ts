@@ -1,7 +1,8 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { apiError, type ErrorName } from '../../domain/errors.js';
 import { GrantError } from '../../domain/auth/tokens.js';
+import { enforceRateLimit } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import type { RouteRegistrar } from '../../http/routes.js';
 
@@ -81,7 +82,7 @@ export function oauthRoutes(r: RouteRegistrar, ctx: AppContext): void {
     badRequest: 'oauthMalformed',
     aliases: ['/oauth/v3/token'],
     schema: { body: Type.Optional(TokenRequest), response: TokenResponse },
-    handler: async (req: FastifyRequest<{ Body?: TokenRequestT }>) => {
+    handler: async (req: FastifyRequest<{ Body?: TokenRequestT }>, reply: FastifyReply) => {
       const body = req.body ?? {};
       const grantType = requiredString(body, 'grant_type');
       if (grantType !== 'authorization_code' && grantType !== 'refresh_token') throw apiError('oauthGrantType');
@@ -89,6 +90,8 @@ export function oauthRoutes(r: RouteRegistrar, ctx: AppContext): void {
       const app = await ctx.tokens.authenticateApp(clientId, clientSecret);
       if (app === 'unknown_app') throw apiError('oauthAppNotFound');
       if (app === 'bad_secret') throw apiError('oauthClientSecret');
+      const spec = req.routeOptions.config.api;
+      if (spec) enforceRateLimit(ctx, spec, app.appId, app.tenantKey, reply);
       const scopes = scopeList(body);
       const isCode = grantType === 'authorization_code';
       try {

@@ -1,9 +1,9 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { apiError, type ErrorName } from '../../domain/errors.js';
 import { GrantError, type IssuedUserToken } from '../../domain/auth/tokens.js';
 import type { App } from '../../store/repositories/app.repository.js';
-import { bearerOf } from '../../http/auth.js';
+import { bearerOf, enforceRateLimit } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import type { RouteRegistrar } from '../../http/routes.js';
 
@@ -37,12 +37,14 @@ const failures: Record<GrantError['reason'], ErrorName> = {
 };
 
 /** The doc asks for the app_access_token; the SDK sends the tenant token. For custom apps they are one value. */
-async function callingApp(ctx: AppContext, request: FastifyRequest): Promise<App> {
+async function callingApp(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<App> {
   const token = bearerOf(request);
   const principal = token ? await ctx.tokens.verify(token) : undefined;
   if (!principal || typeof principal === 'string' || principal.kind !== 'tenant') throw apiError('authenAppTokenInvalid');
   const app = await ctx.repos.apps.find(principal.appId);
   if (!app) throw apiError('authenAppTokenInvalid');
+  const spec = request.routeOptions.config.api;
+  if (spec) enforceRateLimit(ctx, spec, app.appId, app.tenantKey, reply);
   return app;
 }
 
@@ -78,8 +80,8 @@ export function oidcRoutes(r: RouteRegistrar, ctx: AppContext): void {
   r.method('auth.oidcAccessToken', {
     badRequest: 'authenBadRequest',
     schema: { body: Type.Optional(Grant), response: TokenData },
-    handler: async (req: FastifyRequest<{ Body?: GrantT }>) => {
-      const app = await callingApp(ctx, req);
+    handler: async (req: FastifyRequest<{ Body?: GrantT }>, reply: FastifyReply) => {
+      const app = await callingApp(ctx, req, reply);
       if (req.body?.grant_type !== 'authorization_code') throw apiError('authenBadGrantType', 'grant_type must be authorization_code');
       const code = stringField(req.body, 'code');
       return present(await grant(() => ctx.tokens.exchangeCode(app, code, 'v1'), false));
@@ -89,8 +91,8 @@ export function oidcRoutes(r: RouteRegistrar, ctx: AppContext): void {
   r.method('auth.oidcRefreshAccessToken', {
     badRequest: 'authenBadRequest',
     schema: { body: Type.Optional(Grant), response: TokenData },
-    handler: async (req: FastifyRequest<{ Body?: GrantT }>) => {
-      const app = await callingApp(ctx, req);
+    handler: async (req: FastifyRequest<{ Body?: GrantT }>, reply: FastifyReply) => {
+      const app = await callingApp(ctx, req, reply);
       if (req.body?.grant_type !== 'refresh_token') throw apiError('authenBadGrantType', 'grant_type must be refresh_token');
       const refreshToken = stringField(req.body, 'refresh_token');
       return present(await grant(() => ctx.tokens.refresh(app, refreshToken, 'v1'), true));
