@@ -14,12 +14,15 @@ import { RateLimiter } from './http/rate-limit.js';
 import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
 import { startMaintenance } from './jobs/maintenance.js';
+import { JobRunner } from './jobs/runner.js';
 
 export interface Runtime {
   config: Config;
   store: Store;
   repos: Repositories;
   tokens: TokenService;
+  /** Durable jobs; each feature registers its handlers here. Started by the server only. */
+  jobs: JobRunner;
   logger: Logger;
 }
 
@@ -44,7 +47,8 @@ export async function openRuntime(config: Config, opts: { logger?: Logger } = {}
   const repos = repositories(store);
   const key = Buffer.from(await repos.settings.getOrCreate('token_key', () => randomBytes(32).toString('hex')), 'hex');
   const tokens = new TokenService(repos.apps, repos.tokens, key, { tenantS: config.tenantTokenTtl, userS: config.userTokenTtl });
-  return { config, store, repos, tokens, logger };
+  const jobs = new JobRunner(repos.jobs, logger);
+  return { config, store, repos, tokens, jobs, logger };
 }
 
 export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
@@ -103,7 +107,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const port = (app.server.address() as AddressInfo).port;
     // With --port 0 the public URL is only known now.
     if (!config.publicUrl) ctx.publicUrl = publicUrlOf(config, port);
-    const stopMaintenance = startMaintenance(rt.tokens, rt.logger);
+    const stopMaintenance = startMaintenance(rt.tokens, rt.repos.jobs, rt.logger);
+    rt.jobs.start();
     return {
       app,
       url: ctx.publicUrl,
@@ -111,6 +116,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       ...(demo ? { demo } : {}),
       close: async () => {
         stopMaintenance();
+        await rt.jobs.stop();
         await app.close();
         await rt.store.close();
       },

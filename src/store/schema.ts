@@ -91,6 +91,24 @@ export interface SettingTable {
   value: string;
 }
 
+export interface JobTable {
+  id: string;
+  kind: string;
+  /** Scheduling the same key again moves the pending job instead of adding one */
+  dedupe_key: string | null;
+  /** JSON */
+  payload: string;
+  run_at: number;
+  /** 'pending' | 'running' | 'done' | 'failed' */
+  status: string;
+  attempts: number;
+  /** A running job whose lease passed (its process died) is claimed again */
+  locked_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -101,4 +119,5 @@ export interface Database {
   open_ids: OpenIdTable;
   tokens: TokenTable;
   settings: SettingTable;
+  jobs: JobTable;
 }

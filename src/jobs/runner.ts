@@ -1,0 +1,94 @@
+import type { Logger } from 'pino';
+import type { JobRepository, JobRow } from '../store/repositories/job.repository.js';
+
+export type JobHandler = (payload: unknown, job: JobRow) => Promise<void>;
+
+export interface RunnerOptions {
+  /** how often to look for due jobs */
+  pollMs?: number;
+  /** how long a claimed job is ours before another process may take it over */
+  leaseMs?: number;
+  /** attempts before a job is marked failed */
+  maxAttempts?: number;
+  clock?: { now(): number };
+}
+
+/**
+ * Runs durable jobs from the jobs table. Any number of processes may run one: a job is claimed with a
+ * conditional update and held for a lease, so a process that dies mid-job loses nothing (another picks
+ * it up when the lease runs out). Handlers must therefore be idempotent.
+ */
+export class JobRunner {
+  private readonly handlers = new Map<string, JobHandler>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private halting = false;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
+  private readonly clock: { now(): number };
+
+  constructor(
+    private readonly jobs: JobRepository,
+    private readonly logger: Logger,
+    opts: RunnerOptions = {},
+  ) {
+    this.pollMs = opts.pollMs ?? 1000;
+    this.leaseMs = opts.leaseMs ?? 60_000;
+    this.maxAttempts = opts.maxAttempts ?? 8;
+    this.clock = opts.clock ?? Date;
+  }
+
+  register(kind: string, handler: JobHandler): this {
+    this.handlers.set(kind, handler);
+    return this;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.halting = false;
+    const loop = () => {
+      if (this.stopped) return;
+      this.running = this.runDue()
+        .then(() => undefined)
+        .catch((err: unknown) => this.logger.warn({ err }, 'job poll failed'))
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.timer = setTimeout(loop, this.pollMs).unref();
+        });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.halting = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass over the due jobs; returns how many ran. Public so tests and the CLI can drive it. */
+  async runDue(limit = 100): Promise<number> {
+    const now = this.clock.now();
+    const due = await this.jobs.due(now, limit, [...this.handlers.keys()]);
+    let ran = 0;
+    for (const job of due) {
+      if (this.halting) break;
+      if (!(await this.jobs.claim(job, now, this.leaseMs))) continue;
+      const attempts = job.attempts + 1;
+      const handler = this.handlers.get(job.kind);
+      try {
+        await handler!(JSON.parse(job.payload) as unknown, job);
+        await this.jobs.finish(job, attempts, this.clock.now());
+        ran++;
+      } catch (err) {
+        const retryAt = attempts >= this.maxAttempts ? undefined : this.clock.now() + Math.min(3600_000, 1000 * 2 ** attempts);
+        this.logger.warn({ err, job: job.id, kind: job.kind, attempts }, retryAt ? 'job failed; will retry' : 'job failed for good');
+        await this.jobs.fail(job, attempts, (err as Error).message ?? String(err), retryAt, this.clock.now());
+      }
+    }
+    return ran;
+  }
+}
