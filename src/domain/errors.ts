@@ -86,6 +86,17 @@ export const errorDefs = {
   dataNotExist: { code: 121004, status: 404, msg: 'data not exist' },
   noPermission: { code: 121005, status: 403, msg: 'no permission' },
   dataConflict: { code: 121006, status: 409, msg: 'data conflict' },
+
+  // Meeting control (meeting.md)
+  meetingStatusUnexpected: { code: 122001, status: 400, msg: 'meeting status unexpected' },
+  meetingNotExist: { code: 122002, status: 404, msg: 'meeting not exist' },
+  operatorNotInMeeting: { code: 122003, status: 400, msg: 'operator user not in meeting' },
+  targetNotInMeeting: { code: 122004, status: 400, msg: 'target user not in meeting' },
+  cannotOperateSelf: { code: 122005, status: 400, msg: 'cannot operate self' },
+  participantLimit: { code: 122006, status: 400, msg: 'participant count reach limit' },
+  calleeBusy: { code: 122007, status: 400, msg: 'callee is busy' },
+  meetingLocked: { code: 122008, status: 400, msg: 'meeting is locked' },
+  participantStatusUnexpected: { code: 122009, status: 400, msg: 'participant status not expected' },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof errorDefs;
