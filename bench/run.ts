@@ -8,80 +8,15 @@
  * Usage: npm run build && npx tsx bench/run.ts [--seconds 10] [--pg postgres://…]
  * Servers run in child processes; the load generator (autocannon) runs here.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import pg from 'pg';
 import pino from 'pino';
 import { fixtureSeed, fixture } from '../test/helpers/fixture.js';
 import { resolveConfig } from '../src/config/config.js';
 import { openRuntime } from '../src/server.js';
-
-const args = process.argv.slice(2);
-const opt = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
-};
-const SECONDS = Number(opt('seconds', '10'));
-const PG_URL = opt('pg', process.env.OPENVC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
-
-async function startChild(cmd: string, argv: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const ready = /READY (\d+)/.exec(out) ?? /listening on (http:\/\/\S+)/.exec(out);
-      if (ready) {
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
-        resolve({ child, url: ready[1]!.startsWith('http') ? ready[1]! : `http://127.0.0.1:${ready[1]}` });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}: ${out}`)));
-  });
-}
-
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-async function load(url: string, opts: Partial<autocannon.Options>): Promise<Load> {
-  const r = await autocannon({ url, connections: 32, pipelining: 1, duration: SECONDS, ...opts });
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
-}
-
-/** Saturating throughput, then latency at half of it. */
-async function measure(url: string, opts: Partial<autocannon.Options>): Promise<{ sat: Load; half: Load }> {
-  await load(url, { ...opts, duration: 2 }); // warm-up
-  const sat = await load(url, opts);
-  const half = await load(url, { ...opts, connections: 8, overallRate: Math.max(1, Math.floor(sat.rps / 2)) });
-  return { sat, half };
-}
-
-async function tenantToken(url: string): Promise<string> {
-  const res = await fetch(`${url}/open-apis/auth/v3/tenant_access_token/internal`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ app_id: fixture.acme.full.appId, app_secret: fixture.acme.full.appSecret }),
-  });
-  const body = (await res.json()) as { tenant_access_token: string };
-  return body.tenant_access_token;
-}
-
-async function openvc(label: string, extraArgs: string[]): Promise<{ child: ChildProcess; url: string; label: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'openvc-bench-'));
-  const seed = join(dir, 'seed.json');
-  writeFileSync(seed, JSON.stringify(fixtureSeed()));
-  const s = await startChild(process.execPath, ['dist/cli/index.js', 'serve', '--port', '0', '--data-dir', dir, '--seed', seed, '--no-demo', '--no-rate-limit', '--log-level', 'warn', ...extraArgs]);
-  return { ...s, label };
-}
+import { PG_URL, SECONDS, load, measure, openvc, startChild, tenantToken } from './harness.js';
 
 const rows: string[] = [];
 const row = (...cells: (string | number)[]) => rows.push(`| ${cells.join(' | ')} |`);

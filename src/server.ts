@@ -15,6 +15,9 @@ import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { JobRunner } from './jobs/runner.js';
+import { registerReserveJobs } from './domain/reserve/expiry.js';
+import { MeetingService } from './domain/meeting/meeting.service.js';
+import { registerMeetingJobs, startSessionSweeper } from './jobs/meeting-jobs.js';
 
 export interface Runtime {
   config: Config;
@@ -23,6 +26,7 @@ export interface Runtime {
   tokens: TokenService;
   /** Durable jobs; each feature registers its handlers here. Started by the server only. */
   jobs: JobRunner;
+  meetings: MeetingService;
   logger: Logger;
 }
 
@@ -48,7 +52,14 @@ export async function openRuntime(config: Config, opts: { logger?: Logger } = {}
   const key = Buffer.from(await repos.settings.getOrCreate('token_key', () => randomBytes(32).toString('hex')), 'hex');
   const tokens = new TokenService(repos.apps, repos.tokens, key, { tenantS: config.tenantTokenTtl, userS: config.userTokenTtl });
   const jobs = new JobRunner(repos.jobs, logger);
-  return { config, store, repos, tokens, jobs, logger };
+  const meetings = new MeetingService(store.db, repos, {
+    heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
+    emptyGraceMs: config.emptyMeetingGrace * 1000,
+    ringTimeoutMs: config.ringTimeout * 1000,
+  });
+  registerMeetingJobs(jobs, meetings);
+  registerReserveJobs({ jobs, repos });
+  return { config, store, repos, tokens, jobs, meetings, logger };
 }
 
 export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
@@ -99,6 +110,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       store: rt.store,
       repos: rt.repos,
       tokens: rt.tokens,
+      meetings: rt.meetings,
       rateLimiter: new RateLimiter(),
       logger: rt.logger,
     };
@@ -109,6 +121,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     if (!config.publicUrl) ctx.publicUrl = publicUrlOf(config, port);
     const stopMaintenance = startMaintenance(rt.tokens, rt.repos.jobs, rt.logger);
     rt.jobs.start();
+    const stopSweeper = startSessionSweeper(rt.meetings, rt.logger, Math.max(1000, (config.heartbeatTimeout * 1000) / 3));
     return {
       app,
       url: ctx.publicUrl,
@@ -116,6 +129,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       ...(demo ? { demo } : {}),
       close: async () => {
         stopMaintenance();
+        stopSweeper();
         await rt.jobs.stop();
         await app.close();
         await rt.store.close();

@@ -113,7 +113,7 @@ describe('meeting lifecycle', () => {
       'leave_meeting:2',
       'meeting_ended',
     ]);
-    expect(m).toMatchObject({ status: MEETING_STATUS.ended, endedAt: T0 + 10, hostKey: null, sharingKey: null });
+    expect(m).toMatchObject({ status: MEETING_STATUS.ended, endedAt: T0 + 10, hostKey: 'u:ann', sharingKey: null });
     expect(code(() => join(m, lark('cat'), T0 + 11))).toBe(122001);
     expect(code(() => end(m, null, T0 + 12))).toBe(122001);
   });

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { envName } from '../config/config.js';
+import { ConfigSchema, envName, kebab } from '../config/config.js';
 import { startServer, type RunningServer } from '../server.js';
 import { configFromOptions, storeOptions } from './options.js';
 
@@ -25,17 +25,16 @@ function banner(s: RunningServer): string {
 }
 
 export function serveCommand(): Command {
-  return storeOptions(new Command('serve').description('run the server (migrates the store first)'))
-    .addOption(new Option('--host <host>', `interface to bind [${envName('host')}]`))
-    .addOption(new Option('--port <port>', `TCP port, 0 for any [${envName('port')}]`))
-    .addOption(new Option('--seed <file>', `seed file applied idempotently at start [${envName('seed')}]`))
-    .addOption(new Option('--public-url <url>', `base URL clients reach the server on [${envName('publicUrl')}]`))
-    .addOption(new Option('--body-limit <bytes>', `largest accepted request body [${envName('bodyLimit')}]`))
-    .addOption(new Option('--tenant-token-ttl <seconds>', `tenant token lifetime [${envName('tenantTokenTtl')}]`))
-    .addOption(new Option('--user-token-ttl <seconds>', `user token lifetime [${envName('userTokenTtl')}]`))
-    .addOption(new Option('--rate-limits <json>', `per-method limit overrides, JSON [${envName('rateLimits')}]`))
-    .addOption(new Option('--no-demo', `do not create the demo tenant on an empty store [${envName('demo')}=false]`))
-    .addOption(new Option('--no-rate-limit', `turn Feishu-style rate limits off [${envName('rateLimit')}=false]`))
+  const cmd = storeOptions(new Command('serve').description('run the server (migrates the store first)'));
+  // Every setting is a flag; the help text is the setting's own documentation.
+  const given = new Set(cmd.options.map((o) => o.attributeName()));
+  for (const [key, prop] of Object.entries(ConfigSchema.properties) as [string, { description?: string; type?: string; default?: unknown }][]) {
+    if (given.has(key)) continue;
+    const flag = prop.type === 'boolean' && prop.default === true ? `--no-${kebab(key)}` : `--${kebab(key)} <value>`;
+    const what = flag.startsWith('--no-') ? `turns off (on by default): ${prop.description ?? key}` : (prop.description ?? key);
+    cmd.addOption(new Option(flag, `${what} [${envName(key)}]`));
+  }
+  return cmd
     .action(async (opts: Record<string, unknown>) => {
       // commander sets negatable flags to true when absent; only an explicit --no-x counts as given.
       if (opts.demo === true) delete opts.demo;

@@ -87,6 +87,12 @@ export const errorDefs = {
   noPermission: { code: 121005, status: 403, msg: 'no permission' },
   dataConflict: { code: 121006, status: 409, msg: 'data conflict' },
 
+  // Reserve settings (reserve.md error table)
+  recordParamError: { code: 123002, status: 400, msg: 'record param error' },
+  assignHostExceedLimit: { code: 123003, status: 400, msg: 'assign host exceed max limit 10' },
+  assignHostError: { code: 123004, status: 400, msg: 'assign host error' },
+  invalidPassword: { code: 123006, status: 400, msg: 'invalid password' },
+
   // Meeting control (meeting.md)
   meetingStatusUnexpected: { code: 122001, status: 400, msg: 'meeting status unexpected' },
   meetingNotExist: { code: 122002, status: 404, msg: 'meeting not exist' },

@@ -10,6 +10,7 @@ import { errorHandler } from './error-handler.js';
 import { RouteRegistrar } from './routes.js';
 import { openApiRoutes } from '../openapi/index.js';
 import { authorizeRoutes } from '../openapi/auth/authorize.routes.js';
+import { clientApiRoutes } from '../client-api/routes.js';
 
 const AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="32" fill="#3370ff"/><circle cx="32" cy="26" r="11" fill="#fff"/><path d="M12 54c4-11 12-15 20-15s16 4 20 15" fill="#fff"/></svg>`;
 
@@ -94,6 +95,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const registrar = new RouteRegistrar(app);
   for (const mod of openApiRoutes) mod(registrar, ctx);
   authorizeRoutes(app, ctx);
+  clientApiRoutes(app, ctx);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

@@ -3,6 +3,8 @@ import type { Config } from '../config/config.js';
 import type { Store } from '../store/database.js';
 import type { Repositories } from '../store/repositories/index.js';
 import type { TokenService } from '../domain/auth/tokens.js';
+import type { MeetingService } from '../domain/meeting/meeting.service.js';
+import type { Meeting } from '../domain/meeting/meeting.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /** Everything a route module may use; built once per server process. */
@@ -13,6 +15,9 @@ export interface AppContext {
   store: Store;
   repos: Repositories;
   tokens: TokenService;
+  meetings: MeetingService;
+  /** Opens the meeting of a number that has no live meeting yet (a reserve's), if any. */
+  openMeetingByNo?: (meetingNo: string, at: number) => Promise<Meeting | undefined>;
   rateLimiter: RateLimiter;
   logger: Logger;
 }

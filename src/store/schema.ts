@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Row types of every table, as Kysely sees them. Times are unix milliseconds (bigint columns, parsed to
  * numbers); lists are JSON text.
@@ -109,6 +111,118 @@ export interface JobTable {
   updated_at: number;
 }
 
+export interface MeetingTable {
+  id: string;
+  tenant_key: string;
+  reserve_id: string | null;
+  meeting_no: string;
+  /** meeting_no while the meeting is not over (unique), NULL after */
+  live_no: string | null;
+  topic: string;
+  password: string;
+  source: number;
+  owner_user_id: string;
+  /** JSON array of tenant user_ids */
+  assigned_hosts: string;
+  status: number;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  host_key: string | null;
+  locked: number;
+  participant_limit: number;
+  peak: number;
+  accumulated: number;
+  /** JSON meeting_ability */
+  ability: string;
+  sharing_key: string | null;
+  next_seq: number;
+  version: number;
+}
+
+export interface MeetingParticipantTable {
+  meeting_id: string;
+  key: string;
+  tenant_key: string;
+  user_id: string | null;
+  user_type: number;
+  participant_tenant_key: string | null;
+  name: string | null;
+  status: number;
+  first_join_at: number | null;
+  final_leave_at: number | null;
+  in_meeting_ms: number;
+  joined_at: number | null;
+  is_cohost: number;
+  session_id: string | null;
+  seq: number;
+}
+
+export interface ParticipantSessionTable {
+  id: string;
+  meeting_id: string;
+  tenant_key: string;
+  participant_key: string;
+  user_id: string | null;
+  app_id: string | null;
+  /** JSON device facts the client reported */
+  device: string;
+  joined_at: number;
+  last_seen_at: number;
+  left_at: number | null;
+  leave_reason: string | null;
+}
+
+export interface QualitySampleTable {
+  session_id: string;
+  minute: number;
+  meeting_id: string;
+  tenant_key: string;
+  sample: string;
+}
+
+export interface OutboxEventTable {
+  seq: Generated<number>;
+  event_id: string;
+  tenant_key: string;
+  event_type: string;
+  meeting_id: string | null;
+  created_at: number;
+  /** JSON: the event body with tenant user_ids; rendered per app at delivery */
+  payload: string;
+}
+
+export interface ClientEventTable {
+  seq: Generated<number>;
+  tenant_key: string;
+  user_id: string | null;
+  session_id: string | null;
+  type: string;
+  created_at: number;
+  payload: string;
+}
+
+export interface ReserveTable {
+  /** 19-digit numeric string */
+  id: string;
+  tenant_key: string;
+  /** The app that made the reserve: with a tenant token only that app may manage it */
+  app_id: string;
+  /** Tenant user_id of the owner */
+  owner_user_id: string;
+  /** The reserve's 9-digit number, kept after expiry for display */
+  meeting_no: string;
+  /** meeting_no while the reserve holds it, NULL once released; UNIQUE, so no two live reserves share a number */
+  live_meeting_no: string | null;
+  /** '' = no password */
+  password: string;
+  end_time: number;
+  /** JSON reserve_meeting_setting without the password; user IDs as tenant user_ids */
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -120,4 +234,11 @@ export interface Database {
   tokens: TokenTable;
   settings: SettingTable;
   jobs: JobTable;
+  reserves: ReserveTable;
+  meetings: MeetingTable;
+  meeting_participants: MeetingParticipantTable;
+  participant_sessions: ParticipantSessionTable;
+  quality_samples: QualitySampleTable;
+  outbox_events: OutboxEventTable;
+  client_events: ClientEventTable;
 }

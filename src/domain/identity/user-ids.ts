@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { apiError } from '../errors.js';
+import { ApiError, apiError } from '../errors.js';
 import { EMPLOYEE_ID_SCOPE, checkScopes } from '../auth/scopes.js';
 import type { Principal } from '../auth/principal.js';
 import type { TenantDirectory, UserRow } from '../../store/repositories/directory.repository.js';
@@ -65,6 +65,17 @@ export class UserIdMapper {
     const loaded = userId === undefined ? undefined : await load(userId);
     if (loaded === undefined) throw this.notExist([id]);
     return loaded;
+  }
+
+  /** The user an ID names, or undefined where `resolve` would fail (unknown, or an open_id of another app). */
+  async find(id: string): Promise<UserRow | undefined> {
+    try {
+      const userId = await this.internalId(id);
+      return userId === undefined ? undefined : await this.directory.userByUserId(userId);
+    } catch (e) {
+      if (e instanceof ApiError && e.errorName === 'openIdCrossApp') return undefined;
+      throw e;
+    }
   }
 
   private notExist(ids: string[]) {

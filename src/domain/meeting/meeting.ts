@@ -286,7 +286,6 @@ export function end(m: Meeting, operatorKey: string | null, at: number): Meeting
   const wasStarted = m.status === MEETING_STATUS.inProgress;
   m.status = MEETING_STATUS.ended;
   m.endedAt = at;
-  m.hostKey = null;
   if (wasStarted) events.push({ type: 'meeting_ended', at, operatorKey });
   return events;
 }

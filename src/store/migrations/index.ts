@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as jobs from './0002-jobs.js';
+import * as reserves from './0003-reserves.js';
+import * as meetings from './0004-meetings.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-jobs': jobs,
+  '0003-reserves': reserves,
+  '0004-meetings': meetings,
 };

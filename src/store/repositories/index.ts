@@ -2,6 +2,10 @@ import type { Store } from '../database.js';
 import { AppRepository } from './app.repository.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { JobRepository } from './job.repository.js';
+import { MeetingRepository } from './meeting.repository.js';
+import { OutboxRepository } from './outbox.repository.js';
+import { ReserveRepository } from './reserve.repository.js';
+import { SessionRepository } from './session.repository.js';
 import { SettingRepository } from './setting.repository.js';
 import { TokenRepository } from './token.repository.js';
 
@@ -9,6 +13,10 @@ export interface Repositories {
   apps: AppRepository;
   directory: DirectoryRepository;
   jobs: JobRepository;
+  meetings: MeetingRepository;
+  outbox: OutboxRepository;
+  reserves: ReserveRepository;
+  sessions: SessionRepository;
   settings: SettingRepository;
   tokens: TokenRepository;
 }
@@ -18,6 +26,10 @@ export function repositories(store: Store): Repositories {
     apps: new AppRepository(store.db),
     directory: new DirectoryRepository(store.db, store.dialect, store.changes),
     jobs: new JobRepository(store.db),
+    meetings: new MeetingRepository(store.db),
+    outbox: new OutboxRepository(store.db),
+    reserves: new ReserveRepository(store.db, store.dialect),
+    sessions: new SessionRepository(store.db),
     settings: new SettingRepository(store.db),
     tokens: new TokenRepository(store.db),
   };

@@ -1,0 +1,173 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { MethodSpec } from '../openapi/catalog.js';
+import type { AppContext } from '../http/context.js';
+import { principalOf } from '../http/auth.js';
+import { Envelope, ok } from '../http/envelope.js';
+import { apiError } from '../domain/errors.js';
+import type { Caller } from '../domain/meeting/meeting.service.js';
+import type { Meeting } from '../domain/meeting/meeting.js';
+import { participant } from '../domain/meeting/meeting.js';
+import type { ClientEventRow } from '../store/repositories/session.repository.js';
+
+/**
+ * The participant protocol (docs/client-api.md): what the meeting page, room devices and the simulator
+ * speak. Authenticated with a user_access_token; same envelope and error codes as the Open API.
+ */
+const spec = (id: string, method: MethodSpec['method'], path: string, summary: string): MethodSpec => ({
+  id: `client.${id}`,
+  resource: 'client',
+  method,
+  path,
+  summary,
+  tokens: ['user'],
+  scopes: [],
+  fieldScopes: [],
+  rateLimit: {},
+  spec: 'docs/client-api.md',
+});
+
+const Device = Type.Object(
+  {
+    type: Type.Optional(Type.String({ maxLength: 32 })),
+    client_version: Type.Optional(Type.String({ maxLength: 64 })),
+    network_type: Type.Optional(Type.String({ maxLength: 32 })),
+    os: Type.Optional(Type.String({ maxLength: 64 })),
+    ip: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: true },
+);
+const SessionParams = Type.Object({ session_id: Type.String({ minLength: 1, maxLength: 64 }) });
+const StartBody = Type.Object({ topic: Type.Optional(Type.String({ maxLength: 255 })), device: Type.Optional(Device) });
+const JoinBody = Type.Object({
+  meeting_no: Type.String({ pattern: '^[0-9]{9}$' }),
+  password: Type.Optional(Type.String({ maxLength: 16 })),
+  device: Type.Optional(Device),
+});
+const MediaBody = Type.Object({ audio: Type.Optional(Type.Boolean()), video: Type.Optional(Type.Boolean()) });
+const StatsBody = Type.Object({
+  samples: Type.Array(
+    Type.Object(
+      {
+        minute: Type.Integer({ minimum: 0, description: 'unix seconds of the minute the sample covers' }),
+        bitrate_kbps: Type.Optional(Type.Number({ minimum: 0 })),
+        packet_loss: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+        jitter_ms: Type.Optional(Type.Number({ minimum: 0 })),
+        rtt_ms: Type.Optional(Type.Number({ minimum: 0 })),
+        cpu: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+      },
+      { additionalProperties: true },
+    ),
+    { maxItems: 120 },
+  ),
+});
+const EventsQuery = Type.Object({
+  after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 25, default: 0, description: 'seconds to wait for an event (long poll)' })),
+});
+
+const MeetingView = Type.Object({
+  id: Type.String(),
+  meeting_no: Type.String(),
+  topic: Type.String(),
+  status: Type.Integer(),
+  host_user_id: Type.Union([Type.String(), Type.Null()]),
+  is_host: Type.Boolean(),
+});
+const SessionView = Type.Object({ session_id: Type.String(), meeting: MeetingView });
+const EventsView = Type.Object({
+  events: Type.Array(Type.Object({ seq: Type.Integer(), type: Type.String(), created_at: Type.String(), payload: Type.Unknown() })),
+  next: Type.Integer(),
+});
+
+function meetingView(m: Meeting, userKey: string) {
+  const host = m.hostKey ? participant(m, m.hostKey) : undefined;
+  return { id: m.id, meeting_no: m.meetingNo, topic: m.topic, status: m.status, host_user_id: host?.userId ?? null, is_host: m.hostKey === userKey };
+}
+
+function callerOf(request: FastifyRequest): Caller {
+  const p = principalOf(request);
+  if (!p.userId) throw apiError('invalidUserToken');
+  return { tenantKey: p.tenantKey, userId: p.userId, appId: p.appId };
+}
+
+function eventsView(rows: ClientEventRow[], after: number) {
+  return {
+    events: rows.map((r) => ({ seq: r.seq, type: r.type, created_at: String(r.created_at), payload: JSON.parse(r.payload) as unknown })),
+    next: rows.length > 0 ? rows[rows.length - 1]!.seq : after,
+  };
+}
+
+/** Polls `read` until it returns something or `waitS` passes. */
+async function longPoll<T>(read: () => Promise<T[]>, waitS: number, request: FastifyRequest): Promise<T[]> {
+  const deadline = Date.now() + waitS * 1000;
+  for (;;) {
+    const rows = await read();
+    if (rows.length > 0 || Date.now() >= deadline || request.raw.destroyed) return rows;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const route = <B extends TSchema | undefined, Q extends TSchema | undefined, P extends TSchema | undefined>(
+    s: MethodSpec,
+    schema: { body?: B; querystring?: Q; params?: P; response: TSchema },
+    handler: (req: FastifyRequest<{ Body: B extends TSchema ? Static<B> : undefined; Querystring: Q extends TSchema ? Static<Q> : undefined; Params: P extends TSchema ? Static<P> : undefined }>, reply: FastifyReply) => Promise<unknown>,
+  ) => {
+    app.route({
+      method: s.method,
+      url: s.path,
+      config: { api: s },
+      schema: { ...schema, summary: s.summary, tags: ['client'], operationId: s.id, response: { 200: Envelope(schema.response) } },
+      handler: async (req, reply) => ok((await handler(req as never, reply)) ?? {}),
+    });
+  };
+  const Empty = Type.Object({});
+
+  route(spec('startMeeting', 'POST', '/client/v1/meetings', 'Start an instant meeting hosted by the caller'), { body: Type.Optional(StartBody), response: SessionView }, async (req) => {
+    const caller = callerOf(req);
+    const v = await ctx.meetings.startInstant(caller, req.body?.topic, req.body?.device ?? {});
+    return { session_id: v.sessionId, meeting: meetingView(v.meeting, `u:${caller.userId}`) };
+  });
+
+  route(spec('joinMeeting', 'POST', '/client/v1/meetings/join', 'Join a meeting by its number'), { body: JoinBody, response: SessionView }, async (req) => {
+    const caller = callerOf(req);
+    const v = await ctx.meetings.joinByNo(caller, req.body.meeting_no, req.body.password, req.body.device ?? {}, ctx.openMeetingByNo);
+    const key = v.meeting.participants.find((p) => p.sessionId === v.sessionId)?.key ?? '';
+    return { session_id: v.sessionId, meeting: meetingView(v.meeting, key) };
+  });
+
+  const sessionAction = (name: string, path: string, summary: string, run: (caller: Caller, sessionId: string) => Promise<void>) =>
+    route(spec(name, 'POST', `/client/v1/sessions/:session_id/${path}`, summary), { params: SessionParams, response: Empty }, async (req) => {
+      await run(callerOf(req), req.params.session_id);
+      return {};
+    });
+  sessionAction('leave', 'leave', 'Leave the meeting', (c, id) => ctx.meetings.leave(c, id));
+  sessionAction('heartbeat', 'heartbeat', 'Keep the session alive', (c, id) => ctx.meetings.heartbeat(c, id));
+  sessionAction('shareStart', 'share/start', 'Start sharing the screen', (c, id) => ctx.meetings.share(c, id, true));
+  sessionAction('shareStop', 'share/stop', 'Stop sharing the screen', (c, id) => ctx.meetings.share(c, id, false));
+
+  route(spec('media', 'POST', '/client/v1/sessions/:session_id/media', 'Report microphone and camera use'), { params: SessionParams, body: MediaBody, response: Empty }, async (req) => {
+    await ctx.meetings.media(callerOf(req), req.params.session_id, req.body);
+    return {};
+  });
+
+  route(spec('stats', 'POST', '/client/v1/sessions/:session_id/stats', 'Report per-minute quality samples'), { params: SessionParams, body: StatsBody, response: Empty }, async (req) => {
+    await ctx.meetings.stats(callerOf(req), req.params.session_id, req.body.samples);
+    return {};
+  });
+
+  route(spec('sessionEvents', 'GET', '/client/v1/sessions/:session_id/events', 'What this session must react to: kicked out, host changed, meeting ended'), { params: SessionParams, querystring: EventsQuery, response: EventsView }, async (req) => {
+    const s = await ctx.meetings.openSession(callerOf(req), req.params.session_id);
+    const after = req.query.after ?? 0;
+    const rows = await longPoll(() => ctx.repos.sessions.eventsForSession(s.id, after, 100), req.query.wait ?? 0, req);
+    return eventsView(rows, after);
+  });
+
+  route(spec('userEvents', 'GET', '/client/v1/events', "What the caller's devices must react to: invitations ringing"), { querystring: EventsQuery, response: EventsView }, async (req) => {
+    const caller = callerOf(req);
+    const after = req.query.after ?? 0;
+    const rows = await longPoll(() => ctx.repos.sessions.eventsForUser(caller.tenantKey, caller.userId, after, 100), req.query.wait ?? 0, req);
+    return eventsView(rows, after);
+  });
+}

@@ -1,0 +1,382 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
+import type { Repositories } from '../../store/repositories/index.js';
+import { ConcurrentUpdate, type LoadedMeeting } from '../../store/repositories/meeting.repository.js';
+import type { NewClientEvent } from '../../store/repositories/session.repository.js';
+import { outboxEvents } from '../../events/meeting-events.js';
+import { ApiError, apiError } from '../errors.js';
+import {
+  LEAVE_REASON,
+  createMeeting,
+  end,
+  join,
+  kickOut,
+  leave,
+  participant,
+  startShare,
+  stopShare,
+  transferHost,
+  useMedia,
+  invite,
+  stopRinging,
+  userKey,
+  type Joiner,
+  type LeaveReason,
+  type Meeting,
+  type MeetingEvent,
+  type UserType,
+} from './meeting.js';
+
+export const MEETING_JOB = { endIfEmpty: 'meeting.end_if_empty', ringTimeout: 'meeting.ring_timeout' } as const;
+
+export interface MeetingTimings {
+  /** a session not heard from for this long leaves (network) */
+  heartbeatTimeoutMs: number;
+  /** a started meeting with nobody in it ends after this long */
+  emptyGraceMs: number;
+  /** an invitee who does not answer stops ringing after this long */
+  ringTimeoutMs: number;
+}
+
+export interface Caller {
+  tenantKey: string;
+  userId: string;
+  appId: string;
+}
+
+export interface Device {
+  type?: string;
+  client_version?: string;
+  network_type?: string;
+  [k: string]: unknown;
+}
+
+export interface SessionView {
+  sessionId: string;
+  meeting: Meeting;
+}
+
+/** Numeric ids of Feishu's shape: 19 digits, never starting with 0. */
+export function newMeetingId(): string {
+  return String(randomInt(1, 10)) + Array.from({ length: 18 }, () => randomInt(0, 10)).join('');
+}
+
+/** Instant meetings draw their numbers from 9xxxxxxxx; reserves never do (docs/decisions.md). */
+export function newInstantMeetingNo(): string {
+  return '9' + String(randomInt(0, 100_000_000)).padStart(8, '0');
+}
+
+const newSessionId = (): string => 'ps_' + randomBytes(12).toString('hex');
+
+const SESSION_REASON: Record<LeaveReason, string> = { 1: 'left', 2: 'meeting_ended', 3: 'kicked' };
+
+/**
+ * Every change to a meeting goes through here: load, apply the domain rule, then save the meeting, its
+ * outbox events, its participants' sessions and the client notifications in one transaction. A writer
+ * that lost a race with another reloads and applies its change again.
+ */
+export class MeetingService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly repos: Repositories,
+    private readonly timings: MeetingTimings,
+    private readonly clock: { now(): number } = Date,
+  ) {}
+
+  /** Loads the meeting, runs `change` on it and commits everything it caused, retrying lost races. */
+  async mutate<T>(tenantKey: string, meetingId: string, change: (m: Meeting, at: number, trx: Kysely<Database>) => Promise<{ events: MeetingEvent[]; result: T }> | { events: MeetingEvent[]; result: T }): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          const loaded = await this.repos.meetings.load(tenantKey, meetingId, trx);
+          if (!loaded) throw apiError('meetingNotExist', `meeting ${meetingId} does not exist`);
+          const at = this.clock.now();
+          const { events, result } = await change(loaded.meeting, at, trx);
+          await this.commit(loaded, events, at, trx);
+          return result;
+        });
+      } catch (e) {
+        if (!(e instanceof ConcurrentUpdate) || attempt >= 20) throw e;
+      }
+    }
+  }
+
+  private async commit(loaded: LoadedMeeting, events: MeetingEvent[], at: number, trx: Kysely<Database>): Promise<void> {
+    const m = loaded.meeting;
+    if (loaded.version === 0) loaded = await this.repos.meetings.insert(m, trx);
+    else await this.repos.meetings.save(loaded, trx);
+    await this.repos.outbox.append(outboxEvents(m, events), trx);
+    const notes: NewClientEvent[] = [];
+    const open = events.some((e) => e.type === 'host_changed' || e.type === 'meeting_ended') ? await this.repos.sessions.openInMeeting(m.id, trx) : [];
+    for (const e of events) {
+      switch (e.type) {
+        case 'leave_meeting': {
+          const sessionId = loaded.snapshot.has(e.leaveKey) ? sessionOf(loaded, e.leaveKey) : null;
+          if (sessionId) {
+            await this.repos.sessions.end(sessionId, at, SESSION_REASON[e.reason], trx);
+            if (e.reason === LEAVE_REASON.kickedOut) notes.push({ tenantKey: m.tenantKey, sessionId, type: 'kicked_out', payload: { meeting_id: m.id }, at });
+          }
+          break;
+        }
+        case 'host_changed':
+          for (const s of open) notes.push({ tenantKey: m.tenantKey, sessionId: s.id, type: 'host_changed', payload: { meeting_id: m.id, host: hostView(m) }, at });
+          break;
+        case 'meeting_ended':
+          for (const s of open) notes.push({ tenantKey: m.tenantKey, sessionId: s.id, type: 'meeting_ended', payload: { meeting_id: m.id }, at });
+          break;
+        case 'session_replaced':
+          await this.repos.sessions.end(e.sessionId, at, 'replaced', trx);
+          notes.push({ tenantKey: m.tenantKey, sessionId: e.sessionId, type: 'replaced', payload: { meeting_id: m.id }, at });
+          break;
+        case 'ringing': {
+          const p = participant(m, e.inviteeKey);
+          if (p?.userId) {
+            notes.push({ tenantKey: p.tenantKey ?? m.tenantKey, userId: p.userId, type: 'ringing', payload: { meeting_id: m.id, meeting_no: m.meetingNo, topic: m.topic, inviter: participant(m, e.operatorKey)?.userId ?? null }, at });
+            await this.repos.jobs.schedule({ kind: MEETING_JOB.ringTimeout, payload: { tenantKey: m.tenantKey, meetingId: m.id, key: p.key }, runAt: at + this.timings.ringTimeoutMs, dedupeKey: `${MEETING_JOB.ringTimeout}:${m.id}:${p.key}` }, trx);
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    await this.repos.sessions.notify(notes, trx);
+    const nobodyLeft = m.status === 2 && !m.participants.some((p) => p.status === 2);
+    if (nobodyLeft && events.some((e) => e.type === 'leave_meeting')) {
+      await this.repos.jobs.schedule({ kind: MEETING_JOB.endIfEmpty, payload: { tenantKey: m.tenantKey, meetingId: m.id }, runAt: at + this.timings.emptyGraceMs, dedupeKey: `${MEETING_JOB.endIfEmpty}:${m.id}` }, trx);
+    }
+  }
+
+  /** Starts an instant meeting hosted by the caller, who joins it at once. */
+  async startInstant(caller: Caller, topic: string | undefined, device: Device): Promise<SessionView> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const at = this.clock.now();
+      const m = createMeeting({ id: newMeetingId(), tenantKey: caller.tenantKey, meetingNo: newInstantMeetingNo(), topic: topic?.trim() || 'Instant meeting', source: 2, ownerUserId: caller.userId, createdAt: at });
+      const sessionId = newSessionId();
+      const events = join(m, this.joiner(caller, sessionId, m), at);
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          await this.commit({ meeting: m, version: 0, snapshot: new Map() }, events, at, trx);
+          await this.insertSession(trx, m, caller, sessionId, device, at);
+        });
+        return { sessionId, meeting: m };
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+      }
+    }
+    throw apiError('internal', 'could not allocate a meeting number');
+  }
+
+  /**
+   * Joins a live meeting by number. `open` finds or creates the meeting for a number that has no live
+   * meeting yet (a reserve's); without it only live meetings can be joined.
+   */
+  async joinByNo(caller: Caller, meetingNo: string, password: string | undefined, device: Device, open?: (meetingNo: string, at: number) => Promise<Meeting | undefined>): Promise<SessionView> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const live = await this.repos.meetings.liveByNo(meetingNo);
+      const sessionId = newSessionId();
+      if (live) {
+        const meeting = await this.mutate(live.tenantKey, live.id, async (m, at, trx) => {
+          checkPassword(m, password);
+          const events = join(m, this.joiner(caller, sessionId, m), at);
+          await this.insertSession(trx, m, caller, sessionId, device, at);
+          return { events, result: m };
+        });
+        return { sessionId, meeting };
+      }
+      const at = this.clock.now();
+      const m = open ? await open(meetingNo, at) : undefined;
+      if (!m) throw apiError('meetingNotExist', `no meeting has number ${meetingNo}`);
+      checkPassword(m, password);
+      const events = join(m, this.joiner(caller, sessionId, m), at);
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          await this.commit({ meeting: m, version: 0, snapshot: new Map() }, events, at, trx);
+          await this.insertSession(trx, m, caller, sessionId, device, at);
+        });
+        return { sessionId, meeting: m };
+      } catch (e) {
+        // Someone else started it first: join theirs.
+        if (!isUniqueViolation(e)) throw e;
+      }
+    }
+    throw apiError('internal', 'could not join the meeting');
+  }
+
+  private joiner(caller: Caller, sessionId: string, m: Meeting): Joiner {
+    return { key: participantKeyOf(caller, m.tenantKey), userId: caller.userId, userType: 1, tenantKey: caller.tenantKey, sessionId };
+  }
+
+  private async insertSession(trx: Kysely<Database>, m: Meeting, caller: Caller, sessionId: string, device: Device, at: number): Promise<void> {
+    await this.repos.sessions.insert(
+      {
+        id: sessionId,
+        meeting_id: m.id,
+        tenant_key: m.tenantKey,
+        participant_key: participantKeyOf(caller, m.tenantKey),
+        user_id: caller.userId,
+        app_id: caller.appId,
+        device: JSON.stringify(device),
+        joined_at: at,
+        last_seen_at: at,
+        left_at: null,
+        leave_reason: null,
+      },
+      trx,
+    );
+  }
+
+  /** The caller's session (open or over); another user's session does not exist for them. */
+  async openSession(caller: Caller, sessionId: string) {
+    const s = await this.repos.sessions.get(sessionId);
+    if (!s || s.user_id !== caller.userId || s.participant_key !== participantKeyOf(caller, s.tenant_key)) {
+      throw apiError('dataNotExist', `session ${sessionId} does not exist`);
+    }
+    return s;
+  }
+
+  async leave(caller: Caller, sessionId: string): Promise<void> {
+    const s = await this.openSession(caller, sessionId);
+    if (s.left_at !== null) throw apiError('participantStatusUnexpected', 'the session has already left the meeting');
+    await this.mutate(s.tenant_key, s.meeting_id, (m, at) => ({ events: leave(m, s.participant_key, at), result: undefined }));
+  }
+
+  async heartbeat(caller: Caller, sessionId: string): Promise<void> {
+    const s = await this.openSession(caller, sessionId);
+    if (!(await this.repos.sessions.touch(s.id, this.clock.now()))) throw apiError('participantStatusUnexpected', 'the session is no longer in the meeting');
+  }
+
+  async share(caller: Caller, sessionId: string, on: boolean): Promise<void> {
+    const s = await this.liveSession(caller, sessionId);
+    await this.mutate(s.tenant_key, s.meeting_id, (m, at) => ({ events: on ? startShare(m, s.participant_key, at) : stopShare(m, s.participant_key, at), result: undefined }));
+  }
+
+  async media(caller: Caller, sessionId: string, media: { audio?: boolean; video?: boolean }): Promise<void> {
+    const s = await this.liveSession(caller, sessionId);
+    await this.mutate(s.tenant_key, s.meeting_id, (m) => ({ events: useMedia(m, s.participant_key, media), result: undefined }));
+  }
+
+  async stats(caller: Caller, sessionId: string, samples: { minute: number; [k: string]: unknown }[]): Promise<void> {
+    const s = await this.liveSession(caller, sessionId);
+    for (const sample of samples) {
+      await this.repos.sessions.putSample({ session_id: s.id, minute: Math.floor(sample.minute / 60) * 60, meeting_id: s.meeting_id, tenant_key: s.tenant_key, sample: JSON.stringify(sample) });
+    }
+  }
+
+  private async liveSession(caller: Caller, sessionId: string) {
+    const s = await this.openSession(caller, sessionId);
+    if (s.left_at !== null) throw apiError('participantStatusUnexpected', 'the session has left the meeting');
+    return s;
+  }
+
+  /** Sessions that stopped heartbeating leave the meeting (leave_reason 1, session reason "network"). */
+  async dropStaleSessions(limit = 200): Promise<number> {
+    const stale = await this.repos.sessions.stale(this.clock.now() - this.timings.heartbeatTimeoutMs, limit);
+    for (const s of stale) {
+      await this.mutate(s.tenant_key, s.meeting_id, async (m, at, trx) => {
+        const p = participant(m, s.participant_key);
+        if (!p || p.sessionId !== s.id || m.status !== 2) {
+          await this.repos.sessions.end(s.id, at, 'network', trx);
+          return { events: [], result: undefined };
+        }
+        const events = leave(m, s.participant_key, at);
+        await this.repos.sessions.end(s.id, at, 'network', trx);
+        return { events, result: undefined };
+      }).catch((e: unknown) => {
+        // The meeting went away meanwhile: nothing left to leave.
+        if (!(e instanceof ApiError)) throw e;
+      });
+    }
+    return stale.length;
+  }
+
+  /** Job: a started meeting that stayed empty for the grace period ends. */
+  async endIfEmpty(tenantKey: string, meetingId: string): Promise<void> {
+    await this.mutate(tenantKey, meetingId, (m, at) => ({
+      events: m.status === 2 && !m.participants.some((p) => p.status === 2) ? end(m, null, at) : [],
+      result: undefined,
+    })).catch((e: unknown) => {
+      if (!(e instanceof ApiError && e.errorName === 'meetingNotExist')) throw e;
+    });
+  }
+
+  async ringTimeout(tenantKey: string, meetingId: string, key: string): Promise<void> {
+    await this.mutate(tenantKey, meetingId, (m) => ({ events: stopRinging(m, key), result: undefined }));
+  }
+
+  // Open API operations ---------------------------------------------------------------------------
+
+  async kickOut(tenantKey: string, meetingId: string, keys: string[]): Promise<{ key: string; ok: boolean }[]> {
+    return this.mutate(tenantKey, meetingId, (m, at) => {
+      const events: MeetingEvent[] = [];
+      const results = keys.map((key) => {
+        try {
+          events.push(...kickOut(m, null, key, at));
+          return { key, ok: true };
+        } catch (e) {
+          if (!(e instanceof ApiError) || e.errorName === 'meetingStatusUnexpected') throw e;
+          return { key, ok: false };
+        }
+      });
+      return { events, result: results };
+    });
+  }
+
+  async setHost(tenantKey: string, meetingId: string, operatorKey: string | null, targetKey: string, expectedHostKey: string | undefined): Promise<Meeting> {
+    return this.mutate(tenantKey, meetingId, (m, at) => {
+      if (operatorKey !== null && m.hostKey !== operatorKey) {
+        if (!participant(m, operatorKey) || participant(m, operatorKey)?.status !== 2) throw apiError('operatorNotInMeeting', 'the operator is not in the meeting');
+        throw apiError('noPermission', 'only the current host can hand the host role over');
+      }
+      return { events: transferHost(m, operatorKey, targetKey, expectedHostKey, at), result: m };
+    });
+  }
+
+  async end(tenantKey: string, meetingId: string, operatorKey: string | null): Promise<void> {
+    await this.mutate(tenantKey, meetingId, (m, at) => {
+      if (m.status !== 2) throw apiError('meetingStatusUnexpected', 'the meeting is not in progress');
+      if (operatorKey !== null) {
+        const op = participant(m, operatorKey);
+        if (!op || op.status !== 2) throw apiError('operatorNotInMeeting', 'the operator is not in the meeting');
+        if (m.hostKey !== operatorKey) throw apiError('noPermission', 'only the host can end the meeting');
+      }
+      return { events: end(m, operatorKey, at), result: undefined };
+    });
+  }
+
+  async invite(tenantKey: string, meetingId: string, operatorKey: string, invitees: Omit<Joiner, 'sessionId'>[]): Promise<{ key: string; ok: boolean }[]> {
+    return this.mutate(tenantKey, meetingId, (m, at) => {
+      const events: MeetingEvent[] = [];
+      const results = invitees.map((who) => {
+        events.push(...invite(m, operatorKey, who, at));
+        return { key: who.key, ok: true };
+      });
+      return { events, result: results };
+    });
+  }
+}
+
+/** Directory users of the meeting's tenant are `u:<user_id>`; users of other tenants `x:<tenant>:<user_id>`. */
+export function participantKeyOf(caller: { tenantKey: string; userId: string }, meetingTenantKey: string): string {
+  return caller.tenantKey === meetingTenantKey ? userKey(caller.userId) : `x:${caller.tenantKey}:${caller.userId}`;
+}
+
+function sessionOf(loaded: LoadedMeeting, key: string): string | null {
+  const before = loaded.snapshot.get(key);
+  return before ? ((JSON.parse(before) as { session_id: string | null }).session_id ?? null) : null;
+}
+
+function hostView(m: Meeting) {
+  const host = m.hostKey ? participant(m, m.hostKey) : undefined;
+  return host ? { user_id: host.userId, user_type: host.userType as UserType } : null;
+}
+
+function checkPassword(m: Meeting, password: string | undefined): void {
+  if (m.password && password !== m.password) throw apiError('noPermission', password ? 'the meeting password is wrong' : 'the meeting needs a password');
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err?.code === '23505' || /UNIQUE constraint failed/.test(err?.message ?? '');
+}

@@ -1,0 +1,42 @@
+/**
+ * A reserve expires at its end_time (reserve.md): its meeting number is released and expire_status
+ * becomes 2. A durable job does the release, scheduled in the transaction that sets the end_time; until
+ * it runs, a reserve past its end_time already reads as expired and its number is free to take.
+ */
+import type { Kysely } from 'kysely';
+import type { JobRunner } from '../../jobs/runner.js';
+import type { Database } from '../../store/schema.js';
+import type { JobRepository } from '../../store/repositories/job.repository.js';
+import type { ReserveRepository, ReserveRow } from '../../store/repositories/reserve.repository.js';
+
+export const EXPIRE_JOB = 'reserve.expire';
+export const expireJobKey = (reserveId: string): string => `${EXPIRE_JOB}:${reserveId}`;
+
+export const EXPIRE_STATUS = { live: 1, expired: 2 } as const;
+
+interface ExpirePayload {
+  tenant_key: string;
+  reserve_id: string;
+}
+
+export function expireStatus(r: Pick<ReserveRow, 'live_meeting_no' | 'end_time'>, now: number): 1 | 2 {
+  return r.live_meeting_no !== null && r.end_time > now ? EXPIRE_STATUS.live : EXPIRE_STATUS.expired;
+}
+
+/** (Re)schedules the release for the reserve's end_time; one pending job per reserve. */
+export async function scheduleExpiry(jobs: JobRepository, trx: Kysely<Database>, r: Pick<ReserveRow, 'tenant_key' | 'id' | 'end_time'>, now: number): Promise<void> {
+  const payload: ExpirePayload = { tenant_key: r.tenant_key, reserve_id: r.id };
+  await jobs.schedule({ kind: EXPIRE_JOB, payload, runAt: r.end_time, dedupeKey: expireJobKey(r.id) }, trx, now);
+}
+
+export async function cancelExpiry(jobs: JobRepository, trx: Kysely<Database>, reserveId: string): Promise<void> {
+  await jobs.cancel(expireJobKey(reserveId), trx);
+}
+
+/** The release is idempotent and skips a reserve renewed (or deleted) since the job was scheduled. */
+export function registerReserveJobs(rt: { jobs: JobRunner; repos: { reserves: ReserveRepository } }): void {
+  rt.jobs.register(EXPIRE_JOB, async (payload) => {
+    const p = payload as ExpirePayload;
+    await rt.repos.reserves.forTenant(p.tenant_key).release(p.reserve_id, Date.now());
+  });
+}

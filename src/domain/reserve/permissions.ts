@@ -1,0 +1,50 @@
+/**
+ * Evaluation of a reserve's action_permissions (reserve.md): who may become host, invite, or join. The
+ * join, host and invite code of meetings asks these.
+ */
+import { ACTION, CHECK_FIELD, CHECK_MODE, type ActionPermission, type PermissionChecker } from './settings.js';
+
+export type Action = (typeof ACTION)[keyof typeof ACTION];
+
+/** Someone who wants to act in a reserved meeting. */
+export interface Subject {
+  /** user_type: 1 Feishu user, 2 rooms, 6 PSTN, 7 SIP */
+  userType: number;
+  /** The subject's tenant; null for a phone or SIP caller. */
+  tenantKey: string | null;
+  /** The user_id in the reserve's tenant (the only IDs check lists hold); null for anyone outside that tenant. */
+  userId: string | null;
+}
+
+function valueOf(field: number, s: Subject): string | null {
+  switch (field) {
+    case CHECK_FIELD.userId:
+      return s.userId;
+    case CHECK_FIELD.userType:
+      return String(s.userType);
+    case CHECK_FIELD.tenant:
+      return s.tenantKey;
+    default:
+      return null;
+  }
+}
+
+function passes(c: PermissionChecker, s: Subject): boolean {
+  const value = valueOf(c.check_field, s);
+  const listed = value !== null && c.check_list.includes(value);
+  return c.check_mode === CHECK_MODE.inList ? listed : !listed;
+}
+
+/** One permission entry grants its action when any of its checkers passes. */
+export function canPerform(permission: ActionPermission, subject: Subject): boolean {
+  return permission.permission_checkers.some((c) => passes(c, subject));
+}
+
+/**
+ * Whether the reserve lets `subject` do `action`: entries for the same action are OR-ed; an action no
+ * entry configures is not restricted by the reserve (the meeting's own rules still apply).
+ */
+export function reserveAllows(permissions: readonly ActionPermission[] | undefined, action: Action, subject: Subject): boolean {
+  const entries = (permissions ?? []).filter((p) => p.permission === action);
+  return entries.length === 0 || entries.some((p) => canPerform(p, subject));
+}

@@ -1,0 +1,110 @@
+import { Type } from '@sinclair/typebox';
+import type { Meeting, Participant } from '../../domain/meeting/meeting.js';
+import { inMeetingMs, participant, USER_TYPE } from '../../domain/meeting/meeting.js';
+import type { UserIdMapper } from '../../domain/identity/user-ids.js';
+import { deriveOpenId, deriveUnionId } from '../../domain/ids.js';
+
+export const MeetingUser = Type.Object({ id: Type.Optional(Type.String()), user_type: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 })) });
+
+const MeetingParticipant = Type.Object({
+  id: Type.String(),
+  first_join_time: Type.String(),
+  final_leave_time: Type.String(),
+  in_meeting_duration: Type.String(),
+  user_type: Type.Integer(),
+  is_host: Type.Boolean(),
+  is_cohost: Type.Boolean(),
+  is_external: Type.Boolean(),
+  status: Type.Integer(),
+});
+
+export const MeetingAbility = Type.Object({
+  use_video: Type.Boolean(),
+  use_audio: Type.Boolean(),
+  use_share_screen: Type.Boolean(),
+  use_follow_screen: Type.Boolean(),
+  use_recording: Type.Boolean(),
+  use_pstn: Type.Boolean(),
+});
+
+export const MeetingObject = Type.Object({
+  id: Type.String(),
+  topic: Type.String(),
+  url: Type.String(),
+  meeting_no: Type.String(),
+  password: Type.String(),
+  create_time: Type.String(),
+  start_time: Type.String(),
+  end_time: Type.String(),
+  host_user: Type.Optional(Type.Object({ id: Type.String(), user_type: Type.Integer() })),
+  meeting_connect: Type.Boolean(),
+  status: Type.Integer(),
+  participant_count: Type.String(),
+  participant_count_accumulated: Type.String(),
+  participants: Type.Optional(Type.Array(MeetingParticipant)),
+  ability: Type.Optional(MeetingAbility),
+});
+
+const sec = (ms: number | null): string => (ms === null ? '0' : String(Math.floor(ms / 1000)));
+
+/** A participant's ID in the caller's ID type; users of other tenants keep their own tenant's IDs. */
+export function participantId(m: Meeting, p: Participant, ids: UserIdMapper, appId: string): string | undefined {
+  if (!p.userId) return ids.type === 'user_id' ? undefined : p.key;
+  const external = p.tenantKey !== null && p.tenantKey !== m.tenantKey;
+  if (!external) return ids.present(p.userId);
+  if (ids.type === 'user_id') return undefined;
+  return ids.type === 'union_id' ? deriveUnionId(p.tenantKey!, p.userId) : deriveOpenId(appId, p.tenantKey!, p.userId);
+}
+
+export function meetingUrl(publicUrl: string, meetingNo: string): string {
+  return `${publicUrl}/j/${meetingNo}`;
+}
+
+export interface PresentOptions {
+  withParticipants: boolean;
+  withAbility: boolean;
+  now: number;
+}
+
+export function presentMeeting(m: Meeting, ids: UserIdMapper, appId: string, publicUrl: string, opts: PresentOptions) {
+  const host = m.hostKey ? participant(m, m.hostKey) : undefined;
+  const hostId = host ? participantId(m, host, ids, appId) : undefined;
+  const shown = m.participants.filter((p) => p.firstJoinAt !== null || p.status === 3);
+  return {
+    id: m.id,
+    topic: m.topic,
+    url: meetingUrl(publicUrl, m.meetingNo),
+    meeting_no: m.meetingNo,
+    password: m.password,
+    create_time: sec(m.createdAt),
+    start_time: sec(m.startedAt),
+    end_time: sec(m.endedAt),
+    ...(host && hostId !== undefined ? { host_user: { id: hostId, user_type: host.userType } } : {}),
+    meeting_connect: false,
+    status: m.status,
+    participant_count: String(m.peak),
+    participant_count_accumulated: String(m.accumulated),
+    ...(opts.withParticipants
+      ? {
+          participants: shown.flatMap((p) => {
+            const id = participantId(m, p, ids, appId);
+            if (id === undefined || (ids.type === 'user_id' && p.userType !== USER_TYPE.lark)) return [];
+            return [
+              {
+                id,
+                first_join_time: sec(p.firstJoinAt),
+                final_leave_time: sec(p.finalLeaveAt),
+                in_meeting_duration: String(Math.floor(inMeetingMs(p, opts.now) / 1000)),
+                user_type: p.userType,
+                is_host: m.hostKey === p.key,
+                is_cohost: p.isCohost,
+                is_external: p.tenantKey !== null && p.tenantKey !== m.tenantKey,
+                status: p.status,
+              },
+            ];
+          }),
+        }
+      : {}),
+    ...(opts.withAbility ? { ability: m.ability } : {}),
+  };
+}

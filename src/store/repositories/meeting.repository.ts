@@ -1,0 +1,194 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, MeetingParticipantTable, MeetingTable } from '../schema.js';
+import type { Ability, Meeting, MeetingStatus, Participant, ParticipantStatus, UserType } from '../../domain/meeting/meeting.js';
+import { MEETING_STATUS } from '../../domain/meeting/meeting.js';
+
+/** A meeting as loaded, with what is needed to save only what changed and detect concurrent writers. */
+export interface LoadedMeeting {
+  meeting: Meeting;
+  version: number;
+  /** participant key → serialised row as loaded */
+  snapshot: Map<string, string>;
+}
+
+/** Another writer saved the meeting first; the caller reloads and applies its change again. */
+export class ConcurrentUpdate extends Error {
+  override readonly name = 'ConcurrentUpdate';
+}
+
+const toParticipant = (r: Selectable<MeetingParticipantTable>): Participant => ({
+  key: r.key,
+  userId: r.user_id,
+  userType: r.user_type as UserType,
+  tenantKey: r.participant_tenant_key,
+  name: r.name,
+  status: r.status as ParticipantStatus,
+  firstJoinAt: r.first_join_at,
+  finalLeaveAt: r.final_leave_at,
+  inMeetingMs: r.in_meeting_ms,
+  joinedAt: r.joined_at,
+  isCohost: r.is_cohost === 1,
+  sessionId: r.session_id,
+  seq: r.seq,
+});
+
+const participantRow = (m: Meeting, p: Participant): MeetingParticipantTable => ({
+  meeting_id: m.id,
+  key: p.key,
+  tenant_key: m.tenantKey,
+  user_id: p.userId,
+  user_type: p.userType,
+  participant_tenant_key: p.tenantKey,
+  name: p.name,
+  status: p.status,
+  first_join_at: p.firstJoinAt,
+  final_leave_at: p.finalLeaveAt,
+  in_meeting_ms: p.inMeetingMs,
+  joined_at: p.joinedAt,
+  is_cohost: p.isCohost ? 1 : 0,
+  session_id: p.sessionId,
+  seq: p.seq,
+});
+
+const meetingRow = (m: Meeting, version: number): MeetingTable => ({
+  id: m.id,
+  tenant_key: m.tenantKey,
+  reserve_id: m.reserveId,
+  meeting_no: m.meetingNo,
+  live_no: m.status === MEETING_STATUS.ended ? null : m.meetingNo,
+  topic: m.topic,
+  password: m.password,
+  source: m.source,
+  owner_user_id: m.ownerUserId,
+  assigned_hosts: JSON.stringify(m.assignedHostUserIds),
+  status: m.status,
+  created_at: m.createdAt,
+  started_at: m.startedAt,
+  ended_at: m.endedAt,
+  host_key: m.hostKey,
+  locked: m.locked ? 1 : 0,
+  participant_limit: m.participantLimit,
+  peak: m.peak,
+  accumulated: m.accumulated,
+  ability: JSON.stringify(m.ability),
+  sharing_key: m.sharingKey,
+  next_seq: m.nextSeq,
+  version,
+});
+
+function toMeeting(r: Selectable<MeetingTable>, participants: Participant[]): Meeting {
+  return {
+    id: r.id,
+    tenantKey: r.tenant_key,
+    reserveId: r.reserve_id,
+    meetingNo: r.meeting_no,
+    topic: r.topic,
+    password: r.password,
+    source: r.source,
+    ownerUserId: r.owner_user_id,
+    assignedHostUserIds: JSON.parse(r.assigned_hosts) as string[],
+    status: r.status as MeetingStatus,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    hostKey: r.host_key,
+    locked: r.locked === 1,
+    participantLimit: r.participant_limit,
+    peak: r.peak,
+    accumulated: r.accumulated,
+    ability: JSON.parse(r.ability) as Ability,
+    sharingKey: r.sharing_key,
+    participants,
+    nextSeq: r.next_seq,
+  };
+}
+
+export interface MeetingBrief {
+  id: string;
+  topic: string;
+  meeting_no: string;
+  password: string;
+  created_at: number;
+}
+
+/** Meetings and their participants. Reads by id are tenant-scoped; a meeting number is global while live. */
+export class MeetingRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async load(tenantKey: string, id: string, db: Kysely<Database> = this.db): Promise<LoadedMeeting | undefined> {
+    const row = await db.selectFrom('meetings').selectAll().where('tenant_key', '=', tenantKey).where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    const rows = await db.selectFrom('meeting_participants').selectAll().where('meeting_id', '=', id).orderBy('seq').execute();
+    const participants = rows.map(toParticipant);
+    const meeting = toMeeting(row, participants);
+    return { meeting, version: row.version, snapshot: new Map(participants.map((p) => [p.key, JSON.stringify(participantRow(meeting, p))])) };
+  }
+
+  /** The live (not ended) meeting holding a meeting number, in any tenant (external users join by number). */
+  async liveByNo(meetingNo: string, db: Kysely<Database> = this.db): Promise<{ id: string; tenantKey: string } | undefined> {
+    const row = await db.selectFrom('meetings').select(['id', 'tenant_key']).where('live_no', '=', meetingNo).executeTakeFirst();
+    return row && { id: row.id, tenantKey: row.tenant_key };
+  }
+
+  async liveByReserve(tenantKey: string, reserveId: string, db: Kysely<Database> = this.db): Promise<string | undefined> {
+    const row = await db
+      .selectFrom('meetings')
+      .select('id')
+      .where('tenant_key', '=', tenantKey)
+      .where('reserve_id', '=', reserveId)
+      .where('live_no', 'is not', null)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  /** Inserts a new meeting; a live meeting on the same number makes the insert fail (unique live_no). */
+  async insert(m: Meeting, db: Kysely<Database> = this.db): Promise<LoadedMeeting> {
+    await db.insertInto('meetings').values(meetingRow(m, 1)).execute();
+    for (const p of m.participants) await db.insertInto('meeting_participants').values(participantRow(m, p)).execute();
+    return { meeting: m, version: 1, snapshot: new Map(m.participants.map((p) => [p.key, JSON.stringify(participantRow(m, p))])) };
+  }
+
+  /** Saves the meeting if nobody else saved it since it was loaded, writing only changed participants. */
+  async save(loaded: LoadedMeeting, db: Kysely<Database>): Promise<void> {
+    const m = loaded.meeting;
+    const res = await db
+      .updateTable('meetings')
+      .set(meetingRow(m, loaded.version + 1))
+      .where('id', '=', m.id)
+      .where('version', '=', loaded.version)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw new ConcurrentUpdate(`meeting ${m.id} changed concurrently`);
+    const keys = new Set<string>();
+    for (const p of m.participants) {
+      keys.add(p.key);
+      const row = participantRow(m, p);
+      const serialised = JSON.stringify(row);
+      const before = loaded.snapshot.get(p.key);
+      if (before === serialised) continue;
+      if (before === undefined) await db.insertInto('meeting_participants').values(row).execute();
+      else await db.updateTable('meeting_participants').set(row).where('meeting_id', '=', m.id).where('key', '=', p.key).execute();
+    }
+    for (const key of loaded.snapshot.keys()) {
+      if (!keys.has(key)) await db.deleteFrom('meeting_participants').where('meeting_id', '=', m.id).where('key', '=', key).execute();
+    }
+  }
+
+  /** Meetings of a number created in a window, oldest first, after a keyset cursor. */
+  async listByNo(tenantKey: string, meetingNo: string, from: number, to: number, after: { t: number; id: string } | undefined, limit: number): Promise<MeetingBrief[]> {
+    let q = this.db
+      .selectFrom('meetings')
+      .select(['id', 'topic', 'meeting_no', 'password', 'created_at'])
+      .where('tenant_key', '=', tenantKey)
+      .where('meeting_no', '=', meetingNo)
+      .where('created_at', '>=', from)
+      .where('created_at', '<=', to);
+    if (after) q = q.where((eb) => eb.or([eb('created_at', '>', after.t), eb.and([eb('created_at', '=', after.t), eb('id', '>', after.id)])]));
+    return q.orderBy('created_at').orderBy('id').limit(limit).execute();
+  }
+
+  /** Live meetings with nobody in them since before `before`: candidates for the empty-meeting end. */
+  async liveIds(limit: number): Promise<{ id: string; tenantKey: string }[]> {
+    const rows = await this.db.selectFrom('meetings').select(['id', 'tenant_key']).where('live_no', 'is not', null).limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, tenantKey: r.tenant_key }));
+  }
+}

@@ -1,0 +1,93 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ClientEventTable, Database, ParticipantSessionTable } from '../schema.js';
+
+export type SessionRow = Selectable<ParticipantSessionTable>;
+export type ClientEventRow = Selectable<ClientEventTable>;
+
+export interface NewClientEvent {
+  tenantKey: string;
+  /** for a user's devices (ringing) */
+  userId?: string | null;
+  /** for one participant session (kicked out, host changed, meeting ended) */
+  sessionId?: string | null;
+  type: string;
+  payload: unknown;
+  at: number;
+}
+
+/** Participant sessions (client connections), their quality samples and the client notification feed. */
+export class SessionRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(row: ParticipantSessionTable, db: Kysely<Database> = this.db): Promise<void> {
+    await db.insertInto('participant_sessions').values(row).execute();
+  }
+
+  async get(id: string, db: Kysely<Database> = this.db): Promise<SessionRow | undefined> {
+    return db.selectFrom('participant_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Heartbeat: one indexed update, no read. False when the session is unknown or over. */
+  async touch(id: string, at: number): Promise<boolean> {
+    const res = await this.db.updateTable('participant_sessions').set({ last_seen_at: at }).where('id', '=', id).where('left_at', 'is', null).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async end(id: string, at: number, reason: string, db: Kysely<Database> = this.db): Promise<void> {
+    await db.updateTable('participant_sessions').set({ left_at: at, leave_reason: reason }).where('id', '=', id).where('left_at', 'is', null).execute();
+  }
+
+  /** Open sessions not heard from since `before`. */
+  async stale(before: number, limit: number): Promise<SessionRow[]> {
+    return this.db.selectFrom('participant_sessions').selectAll().where('left_at', 'is', null).where('last_seen_at', '<', before).limit(limit).execute();
+  }
+
+  async openInMeeting(meetingId: string, db: Kysely<Database> = this.db): Promise<SessionRow[]> {
+    return db.selectFrom('participant_sessions').selectAll().where('meeting_id', '=', meetingId).where('left_at', 'is', null).execute();
+  }
+
+  async putSample(row: { session_id: string; minute: number; meeting_id: string; tenant_key: string; sample: string }): Promise<void> {
+    await this.db
+      .insertInto('quality_samples')
+      .values(row)
+      .onConflict((oc) => oc.columns(['session_id', 'minute']).doUpdateSet({ sample: row.sample }))
+      .execute();
+  }
+
+  async samples(sessionId: string): Promise<{ minute: number; sample: string }[]> {
+    return this.db.selectFrom('quality_samples').select(['minute', 'sample']).where('session_id', '=', sessionId).orderBy('minute').execute();
+  }
+
+  async notify(events: NewClientEvent[], db: Kysely<Database> = this.db): Promise<void> {
+    if (events.length === 0) return;
+    await db
+      .insertInto('client_events')
+      .values(
+        events.map((e) => ({
+          tenant_key: e.tenantKey,
+          user_id: e.userId ?? null,
+          session_id: e.sessionId ?? null,
+          type: e.type,
+          created_at: e.at,
+          payload: JSON.stringify(e.payload ?? {}),
+        })),
+      )
+      .execute();
+  }
+
+  async eventsForSession(sessionId: string, afterSeq: number, limit: number): Promise<ClientEventRow[]> {
+    return this.db.selectFrom('client_events').selectAll().where('session_id', '=', sessionId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+  }
+
+  async eventsForUser(tenantKey: string, userId: string, afterSeq: number, limit: number): Promise<ClientEventRow[]> {
+    return this.db
+      .selectFrom('client_events')
+      .selectAll()
+      .where('tenant_key', '=', tenantKey)
+      .where('user_id', '=', userId)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+  }
+}
