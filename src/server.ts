@@ -18,6 +18,7 @@ import { JobRunner } from './jobs/runner.js';
 import { registerReserveJobs } from './domain/reserve/expiry.js';
 import { MeetingService } from './domain/meeting/meeting.service.js';
 import { registerMeetingJobs, startSessionSweeper } from './jobs/meeting-jobs.js';
+import { endMeetingOfReserve, reserveJoinHooks } from './domain/meeting/reserved-meetings.js';
 
 export interface Runtime {
   config: Config;
@@ -58,7 +59,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger } = {}
     ringTimeoutMs: config.ringTimeout * 1000,
   });
   registerMeetingJobs(jobs, meetings);
-  registerReserveJobs({ jobs, repos });
+  registerReserveJobs({ jobs, repos }, endMeetingOfReserve(repos, meetings));
   return { config, store, repos, tokens, jobs, meetings, logger };
 }
 
@@ -111,6 +112,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       repos: rt.repos,
       tokens: rt.tokens,
       meetings: rt.meetings,
+      joinHooks: reserveJoinHooks(rt.repos),
       rateLimiter: new RateLimiter(),
       logger: rt.logger,
     };

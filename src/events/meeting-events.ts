@@ -85,7 +85,8 @@ export function outboxEvents(m: Meeting, events: MeetingEvent[]): NewOutboxEvent
       case 'leave_meeting':
         if (reserved) {
           const leaver = ref(m, participant(m, e.leaveKey));
-          const operator = e.operatorKey ? ref(m, participant(m, e.operatorKey)) : leaver;
+          // operatorKey is null when the app or the server acted: no user to name.
+          const operator = e.operatorKey ? ref(m, participant(m, e.operatorKey)) : ref(m, undefined);
           push('leave_meeting', e.at, { meeting: meetingJson(m, false, hostKey), operator, leave_reason: e.reason, leave_user: { ...leaver, user_role: ROLE.participant } });
         }
         break;

@@ -3,8 +3,7 @@ import type { Config } from '../config/config.js';
 import type { Store } from '../store/database.js';
 import type { Repositories } from '../store/repositories/index.js';
 import type { TokenService } from '../domain/auth/tokens.js';
-import type { MeetingService } from '../domain/meeting/meeting.service.js';
-import type { Meeting } from '../domain/meeting/meeting.js';
+import type { JoinHooks, MeetingService } from '../domain/meeting/meeting.service.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /** Everything a route module may use; built once per server process. */
@@ -16,8 +15,8 @@ export interface AppContext {
   repos: Repositories;
   tokens: TokenService;
   meetings: MeetingService;
-  /** Opens the meeting of a number that has no live meeting yet (a reserve's), if any. */
-  openMeetingByNo?: (meetingNo: string, at: number) => Promise<Meeting | undefined>;
+  /** Reserve rules for joining by number. */
+  joinHooks: JoinHooks;
   rateLimiter: RateLimiter;
   logger: Logger;
 }

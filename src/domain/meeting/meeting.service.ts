@@ -52,6 +52,14 @@ export interface Device {
   [k: string]: unknown;
 }
 
+/** What the reserve side adds to joining by number (src/domain/meeting/reserved-meetings.ts). */
+export interface JoinHooks {
+  /** The meeting to start for a number with no live meeting (a live reserve's), if any. */
+  open(meetingNo: string, at: number): Promise<Meeting | undefined>;
+  /** Whether the reserve behind a meeting lets this caller join (asked outside the meeting's transaction). */
+  mayJoin(m: { tenantKey: string; reserveId: string | null }, caller: Caller): Promise<boolean>;
+}
+
 export interface SessionView {
   sessionId: string;
   meeting: Meeting;
@@ -84,7 +92,10 @@ export class MeetingService {
     private readonly clock: { now(): number } = Date,
   ) {}
 
-  /** Loads the meeting, runs `change` on it and commits everything it caused, retrying lost races. */
+  /**
+   * Loads the meeting, runs `change` on it and commits everything it caused, retrying lost races.
+   * `change` must do its reads through `trx`: on SQLite the transaction holds the only connection.
+   */
   async mutate<T>(tenantKey: string, meetingId: string, change: (m: Meeting, at: number, trx: Kysely<Database>) => Promise<{ events: MeetingEvent[]; result: T }> | { events: MeetingEvent[]; result: T }): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -169,14 +180,15 @@ export class MeetingService {
   }
 
   /**
-   * Joins a live meeting by number. `open` finds or creates the meeting for a number that has no live
-   * meeting yet (a reserve's); without it only live meetings can be joined.
+   * Joins a live meeting by number; with `hooks`, a reserve's number also opens its meeting, and the
+   * reserve's join permission applies. Without them only live meetings can be joined.
    */
-  async joinByNo(caller: Caller, meetingNo: string, password: string | undefined, device: Device, open?: (meetingNo: string, at: number) => Promise<Meeting | undefined>): Promise<SessionView> {
+  async joinByNo(caller: Caller, meetingNo: string, password: string | undefined, device: Device, hooks?: JoinHooks): Promise<SessionView> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const live = await this.repos.meetings.liveByNo(meetingNo);
       const sessionId = newSessionId();
       if (live) {
+        if (hooks && !(await hooks.mayJoin(live, caller))) throw apiError('noPermission', 'the meeting settings do not let this user join');
         const meeting = await this.mutate(live.tenantKey, live.id, async (m, at, trx) => {
           checkPassword(m, password);
           const events = join(m, this.joiner(caller, sessionId, m), at);
@@ -186,9 +198,10 @@ export class MeetingService {
         return { sessionId, meeting };
       }
       const at = this.clock.now();
-      const m = open ? await open(meetingNo, at) : undefined;
+      const m = hooks ? await hooks.open(meetingNo, at) : undefined;
       if (!m) throw apiError('meetingNotExist', `no meeting has number ${meetingNo}`);
       checkPassword(m, password);
+      if (!(await hooks!.mayJoin(m, caller))) throw apiError('noPermission', 'the meeting settings do not let this user join');
       const events = join(m, this.joiner(caller, sessionId, m), at);
       try {
         await this.db.transaction().execute(async (trx) => {
@@ -299,6 +312,11 @@ export class MeetingService {
     })).catch((e: unknown) => {
       if (!(e instanceof ApiError && e.errorName === 'meetingNotExist')) throw e;
     });
+  }
+
+  /** Ends a meeting if it is still going (a reserve expired under it). */
+  async endIfLive(tenantKey: string, meetingId: string): Promise<void> {
+    await this.mutate(tenantKey, meetingId, (m, at) => ({ events: m.status === 3 ? [] : end(m, null, at), result: undefined }));
   }
 
   async ringTimeout(tenantKey: string, meetingId: string, key: string): Promise<void> {

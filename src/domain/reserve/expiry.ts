@@ -34,9 +34,16 @@ export async function cancelExpiry(jobs: JobRepository, trx: Kysely<Database>, r
 }
 
 /** The release is idempotent and skips a reserve renewed (or deleted) since the job was scheduled. */
-export function registerReserveJobs(rt: { jobs: JobRunner; repos: { reserves: ReserveRepository } }): void {
+export function registerReserveJobs(
+  rt: { jobs: JobRunner; repos: { reserves: ReserveRepository } },
+  onExpired: (tenantKey: string, reserveId: string) => Promise<void> = async () => undefined,
+): void {
   rt.jobs.register(EXPIRE_JOB, async (payload) => {
     const p = payload as ExpirePayload;
+    const r = await rt.repos.reserves.forTenant(p.tenant_key).find(p.reserve_id);
+    // Deleted, or renewed since the job was scheduled (its new job will come).
+    if (!r || r.end_time > Date.now()) return;
     await rt.repos.reserves.forTenant(p.tenant_key).release(p.reserve_id, Date.now());
+    await onExpired(p.tenant_key, p.reserve_id);
   });
 }

@@ -73,8 +73,8 @@ export async function internalSettings(ids: UserIdMapper, s: MeetingSettings): P
   return { settings, invalidHostIds };
 }
 
-/** The stored settings with tenant user_ids shown as the reader's user_id_type. */
+/** The stored settings with tenant user_ids shown as the reader's user_id_type (stored hosts always have both fields). */
 export function presentedSettings(ids: UserIdMapper, s: MeetingSettings): MeetingSettings {
   const show = (id: string) => ids.present(id);
-  return mapUserIds(s, show, (list) => list.map((h) => ({ user_type: h.user_type ?? USER_TYPE.lark, ...(h.id !== undefined ? { id: show(h.id) } : {}) })));
+  return mapUserIds(s, show, (list) => list.map((h) => ({ user_type: USER_TYPE.lark, id: show(h.id!) })));
 }

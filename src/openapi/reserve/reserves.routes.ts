@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Static } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { apiError } from '../../domain/errors.js';
 import { userIdMapper } from '../../domain/identity/user-ids.js';
 import { applyReserve, deleteReserve, findOwnedReserve, updateReserve, type ReserveDeps } from '../../domain/reserve/commands.js';
@@ -7,6 +7,7 @@ import { principalOf } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import type { RouteRegistrar } from '../../http/routes.js';
 import { presentApplied, presentReserve, presentUpdated } from './reserve.presenter.js';
+import { MeetingObject, presentMeeting } from '../meeting/meeting.presenter.js';
 import { ActiveMeetingQuery, ApplyBody, ApplyData, GetData, ReserveIdParams, UpdateBody, UpdateData, UserIdQuery, type ApplyBodyT, type UpdateBodyT } from './reserve.schemas.js';
 
 type Query = Static<typeof UserIdQuery>;
@@ -14,6 +15,7 @@ type Params = Static<typeof ReserveIdParams>;
 type ApplyReq = FastifyRequest<{ Querystring: Query; Body: ApplyBodyT }>;
 type UpdateReq = FastifyRequest<{ Params: Params; Querystring: Query; Body?: UpdateBodyT }>;
 type ReadReq = FastifyRequest<{ Params: Params; Querystring: Query }>;
+type ActiveReq = FastifyRequest<{ Params: Params; Querystring: Static<typeof ActiveMeetingQuery> }>;
 
 export function reserveRoutes(r: RouteRegistrar, ctx: AppContext): void {
   const deps: ReserveDeps = { reserves: ctx.repos.reserves, jobs: ctx.repos.jobs };
@@ -60,13 +62,16 @@ export function reserveRoutes(r: RouteRegistrar, ctx: AppContext): void {
   });
 
   r.method('reserve.getActiveMeeting', {
-    schema: { params: ReserveIdParams, querystring: ActiveMeetingQuery },
-    partial: 'no live meetings yet',
-    handler: async (req: ReadReq) => {
-      const { p } = caller(req);
-      await findOwnedReserve(deps, p, req.params.reserve_id);
-      // Meetings do not run yet, so no reserve has one in progress (reserve.md: none → 121004).
-      throw apiError('dataNotExist', 'data not exist: the reserve has no active meeting');
+    schema: { params: ReserveIdParams, querystring: ActiveMeetingQuery, response: Type.Object({ meeting: MeetingObject }) },
+    handler: async (req: ActiveReq) => {
+      const { p, ids } = caller(req);
+      const reserve = await findOwnedReserve(deps, p, req.params.reserve_id);
+      const meetingId = await ctx.repos.meetings.liveByReserve(p.tenantKey, reserve.id);
+      const loaded = meetingId ? await ctx.repos.meetings.load(p.tenantKey, meetingId) : undefined;
+      // No meeting in progress for the reserve (reserve.md: likely 121004).
+      if (!loaded) throw apiError('dataNotExist', 'data not exist: the reserve has no active meeting');
+      const withAbility = p.kind === 'tenant';
+      return { meeting: presentMeeting(loaded.meeting, ids, p.appId, ctx.publicUrl, { withParticipants: req.query.with_participants === true, withAbility, now: Date.now() }) };
     },
   });
 }

@@ -125,9 +125,9 @@ export class MeetingRepository {
   }
 
   /** The live (not ended) meeting holding a meeting number, in any tenant (external users join by number). */
-  async liveByNo(meetingNo: string, db: Kysely<Database> = this.db): Promise<{ id: string; tenantKey: string } | undefined> {
-    const row = await db.selectFrom('meetings').select(['id', 'tenant_key']).where('live_no', '=', meetingNo).executeTakeFirst();
-    return row && { id: row.id, tenantKey: row.tenant_key };
+  async liveByNo(meetingNo: string, db: Kysely<Database> = this.db): Promise<{ id: string; tenantKey: string; reserveId: string | null } | undefined> {
+    const row = await db.selectFrom('meetings').select(['id', 'tenant_key', 'reserve_id']).where('live_no', '=', meetingNo).executeTakeFirst();
+    return row && { id: row.id, tenantKey: row.tenant_key, reserveId: row.reserve_id };
   }
 
   async liveByReserve(tenantKey: string, reserveId: string, db: Kysely<Database> = this.db): Promise<string | undefined> {

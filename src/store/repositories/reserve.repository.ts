@@ -31,6 +31,11 @@ export class ReserveRepository {
     return new TenantReserves(db, this.dialect, tenantKey);
   }
 
+  /** The reserve that holds a meeting number now (any tenant: numbers are typed to join). */
+  async liveByNo(meetingNo: string, now: number): Promise<ReserveRow | undefined> {
+    return this.db.selectFrom('reserves').selectAll().where('live_meeting_no', '=', meetingNo).where('end_time', '>', now).executeTakeFirst();
+  }
+
   /**
    * Runs `fn` in one transaction, again when it lost a race for a unique value: on PostgreSQL two
    * renewals can both see a number free and only one update wins, and two new ids can collide.
