@@ -1,43 +1,25 @@
 /**
  * Issue 3's meeting budgets, each beside the bare Fastify baseline in the same run:
  *  - GET /open-apis/vc/v1/meetings/:id?with_participants=true for a 50-person meeting (≥ 5,000 req/s, SQLite);
- *  - 200 live sessions heartbeating at once against one process (p99 ≤ 20 ms), at saturation and at a
- *    realistic one beat per second per session.
+ *  - 200 live sessions heartbeating at once against one process (p99 ≤ 20 ms): at saturation, and paced
+ *    (every session beating once per second, and ten times per second), phases spread like real clients.
  *
  * Usage: npm run build && npx tsx bench/meetings.ts [--seconds 10]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import http from 'node:http';
 import pino from 'pino';
 import { resolveConfig } from '../src/config/config.js';
 import { openRuntime } from '../src/server.js';
 import type { Seed } from '../src/domain/seed.js';
 import { allScopes } from '../src/domain/demo.js';
+import { SECONDS, startChild as start } from './harness.js';
 
-const args = process.argv.slice(2);
-const SECONDS = Number(args[args.indexOf('--seconds') + 1] ?? 10) || 10;
 const USERS = 200;
 const app = { app_id: 'cli_benchmeetings', app_secret: 'bench-secret-1' };
-
-function start(cmd: string, argv: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /READY (\d+)/.exec(out) ?? /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
-        resolve({ child, url: m[1]!.startsWith('http') ? m[1]! : `http://127.0.0.1:${m[1]}` });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}: ${out}`)));
-  });
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'openvc-bench-meetings-'));
 const seed: Seed = {
@@ -61,7 +43,9 @@ for (let i = 0; i < USERS; i++) userTokens.push((await rt.tokens.issueUserTokens
 const tenantToken = (await rt.tokens.tenantToken(a)).token;
 await rt.store.close();
 
-const server = await start(process.execPath, ['dist/cli/index.js', 'serve', '--port', '0', '--data-dir', dir, '--no-demo', '--no-rate-limit', '--log-level', 'warn', '--heartbeat-timeout', '600']);
+// BENCH_PROFILE=DIR writes a CPU profile of the server there.
+const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+const server = await start(process.execPath, [...profile, 'dist/cli/index.js', 'serve', '--port', '0', '--data-dir', dir, '--no-demo', '--no-rate-limit', '--log-level', 'warn', '--heartbeat-timeout', '600']);
 const baseline = await start(process.execPath, ['bench/baseline-server.mjs']);
 
 const post = async (token: string, path: string, body?: unknown) => {
@@ -91,11 +75,10 @@ async function load(url: string, opts: Partial<autocannon.Options>) {
 }
 
 /** 200 connections, each bound to one session. */
-function heartbeats(base: string, rate?: number): Partial<autocannon.Options> {
+function heartbeats(base: string): Partial<autocannon.Options> {
   let next = 0;
   return {
     connections: sessions.length,
-    ...(rate ? { overallRate: rate } : {}),
     requests: [
       {
         method: 'POST',
@@ -109,6 +92,45 @@ function heartbeats(base: string, rate?: number): Partial<autocannon.Options> {
   } as Partial<autocannon.Options>;
 }
 
+/**
+ * Each of the 200 sessions beats every `everyMs`, phases spread evenly (as real clients do), each on its
+ * own keep-alive connection; latency is measured per request.
+ */
+async function paced(base: string, everyMs: number) {
+  const url = new URL(base);
+  const lat: number[] = [];
+  const until = Date.now() + SECONDS * 1000;
+  const beat = (agent: http.Agent, sess: { token: string; id: string }) =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request(
+        { host: url.hostname, port: url.port, method: 'POST', path: `/client/v1/sessions/${sess.id}/heartbeat`, agent, headers: { authorization: `Bearer ${sess.token}` } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`heartbeat ${res.statusCode}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  await Promise.all(
+    sessions.map(async (sess, i) => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      await new Promise((r) => setTimeout(r, (everyMs * i) / sessions.length));
+      for (let next = Date.now(); Date.now() < until; ) {
+        const t0 = performance.now();
+        await beat(agent, sess);
+        lat.push(performance.now() - t0);
+        next += everyMs;
+        await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+      }
+      agent.destroy();
+    }),
+  );
+  lat.sort((a, b) => a - b);
+  const q = (f: number) => Math.round(lat[Math.min(lat.length - 1, Math.floor(f * lat.length))]! * 10) / 10;
+  return { rps: Math.round(lat.length / SECONDS), p50: q(0.5), p99: q(0.99) };
+}
+
 const meetingPath = `/open-apis/vc/v1/meetings/${readMeeting}?with_participants=true`;
 const rows: string[] = [];
 await load(baseline.url + meetingPath, { duration: 2 });
@@ -117,11 +139,17 @@ await load(server.url + meetingPath, { duration: 2, headers: { authorization: `B
 const oGet = await load(server.url + meetingPath, { headers: { authorization: `Bearer ${tenantToken}` } });
 rows.push(`| GET meeting, 50 participants | bare Fastify | ${bGet.rps} | ${bGet.p50} | ${bGet.p99} |`);
 rows.push(`| GET meeting, 50 participants | openvc (SQLite) | ${oGet.rps} | ${oGet.p50} | ${oGet.p99} |`);
-for (const [label, rate] of [['200 sessions, saturating', undefined], ['200 sessions, 1 beat/s each', 200]] as const) {
-  const b = await load(baseline.url, heartbeats(baseline.url, rate));
-  const o = await load(server.url, heartbeats(server.url, rate));
-  rows.push(`| heartbeat, ${label} | bare Fastify | ${b.rps} | ${b.p50} | ${b.p99} |`);
-  rows.push(`| heartbeat, ${label} | openvc (SQLite) | ${o.rps} | ${o.p50} | ${o.p99} |`);
+{
+  const b = await load(baseline.url, heartbeats(baseline.url));
+  const o = await load(server.url, heartbeats(server.url));
+  rows.push(`| heartbeat, 200 sessions, saturating | bare Fastify | ${b.rps} | ${b.p50} | ${b.p99} |`);
+  rows.push(`| heartbeat, 200 sessions, saturating | openvc (SQLite) | ${o.rps} | ${o.p50} | ${o.p99} |`);
+}
+for (const everyMs of [1000, 100]) {
+  const b = await paced(baseline.url, everyMs);
+  const o = await paced(server.url, everyMs);
+  rows.push(`| heartbeat, 200 sessions, one beat each per ${everyMs} ms | bare Fastify | ${b.rps} | ${b.p50} | ${b.p99} |`);
+  rows.push(`| heartbeat, 200 sessions, one beat each per ${everyMs} ms | openvc (SQLite) | ${o.rps} | ${o.p50} | ${o.p99} |`);
 }
 server.child.kill();
 baseline.child.kill();

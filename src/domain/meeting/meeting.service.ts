@@ -255,9 +255,12 @@ export class MeetingService {
     await this.mutate(s.tenant_key, s.meeting_id, (m, at) => ({ events: leave(m, s.participant_key, at), result: undefined }));
   }
 
+  /** The hot path: one update when all is well; the reason is looked up only when it is not. */
   async heartbeat(caller: Caller, sessionId: string): Promise<void> {
-    const s = await this.openSession(caller, sessionId);
-    if (!(await this.repos.sessions.touch(s.id, this.clock.now()))) throw apiError('participantStatusUnexpected', 'the session is no longer in the meeting');
+    const keys = { own: participantKeyOf(caller, caller.tenantKey), guest: participantKeyOf(caller, '') };
+    if (await this.repos.sessions.touch(sessionId, caller, keys, this.clock.now())) return;
+    await this.openSession(caller, sessionId);
+    throw apiError('participantStatusUnexpected', 'the session is no longer in the meeting');
   }
 
   async share(caller: Caller, sessionId: string, on: boolean): Promise<void> {
@@ -272,9 +275,9 @@ export class MeetingService {
 
   async stats(caller: Caller, sessionId: string, samples: { minute: number; [k: string]: unknown }[]): Promise<void> {
     const s = await this.liveSession(caller, sessionId);
-    for (const sample of samples) {
-      await this.repos.sessions.putSample({ session_id: s.id, minute: Math.floor(sample.minute / 60) * 60, meeting_id: s.meeting_id, tenant_key: s.tenant_key, sample: JSON.stringify(sample) });
-    }
+    await this.repos.sessions.putSamples(
+      samples.map((sample) => ({ session_id: s.id, minute: Math.floor(sample.minute / 60) * 60, meeting_id: s.meeting_id, tenant_key: s.tenant_key, sample: JSON.stringify(sample) })),
+    );
   }
 
   private async liveSession(caller: Caller, sessionId: string) {

@@ -60,12 +60,12 @@ export function meetingRoutes(r: RouteRegistrar, ctx: AppContext): void {
     schema: { params: MeetingParams, querystring: GetQuery, response: Type.Object({ meeting: MeetingObject }) },
     handler: async (req: Req<Static<typeof GetQuery>>) => {
       const { p, ids } = mapper(req, req.query.user_id_type);
-      const loaded = await ctx.repos.meetings.load(p.tenantKey, req.params.meeting_id);
+      const meeting = await ctx.repos.meetings.find(p.tenantKey, req.params.meeting_id);
       const now = Date.now();
-      if (!loaded || now - loaded.meeting.createdAt > RETENTION_MS) throw apiError('dataNotExist', `meeting ${req.params.meeting_id} does not exist`);
-      if (!canRead(p, loaded.meeting)) throw apiError('noPermission', 'the meeting does not belong to the caller');
+      if (!meeting || now - meeting.createdAt > RETENTION_MS) throw apiError('dataNotExist', `meeting ${req.params.meeting_id} does not exist`);
+      if (!canRead(p, meeting)) throw apiError('noPermission', 'the meeting does not belong to the caller');
       return {
-        meeting: presentMeeting(loaded.meeting, ids, p.appId, ctx.publicUrl, {
+        meeting: presentMeeting(meeting, ids, p.appId, ctx.publicUrl, {
           withParticipants: req.query.with_participants === true,
           withAbility: req.query.with_meeting_ability === true && p.kind === 'tenant',
           now,

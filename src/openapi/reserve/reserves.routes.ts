@@ -67,11 +67,11 @@ export function reserveRoutes(r: RouteRegistrar, ctx: AppContext): void {
       const { p, ids } = caller(req);
       const reserve = await findOwnedReserve(deps, p, req.params.reserve_id);
       const meetingId = await ctx.repos.meetings.liveByReserve(p.tenantKey, reserve.id);
-      const loaded = meetingId ? await ctx.repos.meetings.load(p.tenantKey, meetingId) : undefined;
+      const meeting = meetingId ? await ctx.repos.meetings.find(p.tenantKey, meetingId) : undefined;
       // No meeting in progress for the reserve (reserve.md: likely 121004).
-      if (!loaded) throw apiError('dataNotExist', 'data not exist: the reserve has no active meeting');
+      if (!meeting) throw apiError('dataNotExist', 'data not exist: the reserve has no active meeting');
       const withAbility = p.kind === 'tenant';
-      return { meeting: presentMeeting(loaded.meeting, ids, p.appId, ctx.publicUrl, { withParticipants: req.query.with_participants === true, withAbility, now: Date.now() }) };
+      return { meeting: presentMeeting(meeting, ids, p.appId, ctx.publicUrl, { withParticipants: req.query.with_participants === true, withAbility, now: Date.now() }) };
     },
   });
 }

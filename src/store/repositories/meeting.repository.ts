@@ -115,13 +115,37 @@ export interface MeetingBrief {
 export class MeetingRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** A meeting to read (no change tracking). */
+  async find(tenantKey: string, id: string, db: Kysely<Database> = this.db): Promise<Meeting | undefined> {
+    return (await this.read(tenantKey, id, db))?.meeting;
+  }
+
+  /** A meeting to change: with its version and a snapshot of its participants. */
   async load(tenantKey: string, id: string, db: Kysely<Database> = this.db): Promise<LoadedMeeting | undefined> {
+    const found = await this.read(tenantKey, id, db);
+    if (!found) return undefined;
+    const { meeting } = found;
+    return { ...found, snapshot: new Map(meeting.participants.map((p) => [p.key, JSON.stringify(participantRow(meeting, p))])) };
+  }
+
+  /**
+   * Every save bumps the meeting's version, so a participant list read at a version stays right while the
+   * version does: reads re-use it and fetch one row instead of one per participant.
+   */
+  private readonly participantsAt = new Map<string, { version: number; participants: Participant[] }>();
+
+  private async read(tenantKey: string, id: string, db: Kysely<Database>): Promise<{ meeting: Meeting; version: number } | undefined> {
     const row = await db.selectFrom('meetings').selectAll().where('tenant_key', '=', tenantKey).where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
+    const cached = this.participantsAt.get(id);
+    if (cached && cached.version === row.version) {
+      return { meeting: toMeeting(row, cached.participants.map((p) => ({ ...p }))), version: row.version };
+    }
     const rows = await db.selectFrom('meeting_participants').selectAll().where('meeting_id', '=', id).orderBy('seq').execute();
     const participants = rows.map(toParticipant);
-    const meeting = toMeeting(row, participants);
-    return { meeting, version: row.version, snapshot: new Map(participants.map((p) => [p.key, JSON.stringify(participantRow(meeting, p))])) };
+    if (this.participantsAt.size >= 1000) this.participantsAt.delete(this.participantsAt.keys().next().value as string);
+    this.participantsAt.set(id, { version: row.version, participants: participants.map((p) => ({ ...p })) });
+    return { meeting: toMeeting(row, participants), version: row.version };
   }
 
   /** The live (not ended) meeting holding a meeting number, in any tenant (external users join by number). */

@@ -27,9 +27,20 @@ export class SessionRepository {
     return db.selectFrom('participant_sessions').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** Heartbeat: one indexed update, no read. False when the session is unknown or over. */
-  async touch(id: string, at: number): Promise<boolean> {
-    const res = await this.db.updateTable('participant_sessions').set({ last_seen_at: at }).where('id', '=', id).where('left_at', 'is', null).executeTakeFirst();
+  /**
+   * Heartbeat: one indexed update of the caller's own open session, no read. The session is the caller's
+   * as a member of the meeting's tenant (`own` key, same tenant) or as a guest (`guest` key). False when
+   * there is no such open session.
+   */
+  async touch(id: string, caller: { tenantKey: string; userId: string }, keys: { own: string; guest: string }, at: number): Promise<boolean> {
+    const res = await this.db
+      .updateTable('participant_sessions')
+      .set({ last_seen_at: at })
+      .where('id', '=', id)
+      .where('user_id', '=', caller.userId)
+      .where('left_at', 'is', null)
+      .where((eb) => eb.or([eb.and([eb('participant_key', '=', keys.own), eb('tenant_key', '=', caller.tenantKey)]), eb('participant_key', '=', keys.guest)]))
+      .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
 
@@ -46,11 +57,15 @@ export class SessionRepository {
     return db.selectFrom('participant_sessions').selectAll().where('meeting_id', '=', meetingId).where('left_at', 'is', null).execute();
   }
 
-  async putSample(row: { session_id: string; minute: number; meeting_id: string; tenant_key: string; sample: string }): Promise<void> {
+  /** One statement for the lot; a later sample of the same session and minute replaces an earlier one. */
+  async putSamples(rows: { session_id: string; minute: number; meeting_id: string; tenant_key: string; sample: string }[]): Promise<void> {
+    // A statement may not update one row twice: keep the last sample of each minute.
+    const unique = [...new Map(rows.map((r) => [`${r.session_id}:${r.minute}`, r])).values()];
+    if (unique.length === 0) return;
     await this.db
       .insertInto('quality_samples')
-      .values(row)
-      .onConflict((oc) => oc.columns(['session_id', 'minute']).doUpdateSet({ sample: row.sample }))
+      .values(unique)
+      .onConflict((oc) => oc.columns(['session_id', 'minute']).doUpdateSet((eb) => ({ sample: eb.ref('excluded.sample') })))
       .execute();
   }
 
