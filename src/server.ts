@@ -18,7 +18,7 @@ import { JobRunner } from './jobs/runner.js';
 import { registerReserveJobs } from './domain/reserve/expiry.js';
 import { MeetingService } from './domain/meeting/meeting.service.js';
 import { registerMeetingJobs, startSessionSweeper } from './jobs/meeting-jobs.js';
-import { endMeetingOfReserve, reserveJoinHooks } from './domain/meeting/reserved-meetings.js';
+import { endMeetingOfReserve, reserveRules } from './domain/meeting/reserved-meetings.js';
 
 export interface Runtime {
   config: Config;
@@ -112,7 +112,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       repos: rt.repos,
       tokens: rt.tokens,
       meetings: rt.meetings,
-      joinHooks: reserveJoinHooks(rt.repos),
+      reserveRules: reserveRules(rt.repos),
       rateLimiter: new RateLimiter(),
       logger: rt.logger,
     };

@@ -123,6 +123,50 @@ describe('a reserved meeting, end to end', () => {
     expect(seen).toEqual(ids);
   });
 
+  it('host and invite permissions of the reserve apply', async () => {
+    const r = await reserve({
+      password: '',
+      action_permissions: [
+        { permission: 1, permission_checkers: [{ check_field: 1, check_mode: 1, check_list: ['alice'] }] },
+        { permission: 2, permission_checkers: [{ check_field: 1, check_mode: 1, check_list: ['alice'] }] },
+      ],
+      assign_host_list: [],
+    });
+    const bob = await call('bob', 'POST', '/client/v1/meetings/join', { meeting_no: r.meeting_no });
+    expect(bob.data.meeting).toMatchObject({ host_user_id: null, is_host: false });
+    const alice = await call('alice', 'POST', '/client/v1/meetings/join', { meeting_no: r.meeting_no });
+    expect(alice.data.meeting).toMatchObject({ host_user_id: 'alice', is_host: true });
+    const p = { path: { meeting_id: bob.data.meeting.id }, params: { user_id_type: 'user_id' as const } };
+    const toBob = await sdkError(client.vc.meeting.setHost({ ...p, data: { host_user: { id: 'bob', user_type: 1 } } }));
+    expect([toBob.status, toBob.body.code]).toEqual([403, 121005]);
+    const inviteByBob = await sdkError(client.vc.meeting.invite({ ...p, data: { invitees: [{ id: 'member01', user_type: 1 }] } }, lark.withUserAccessToken(tokens.bob!)));
+    expect([inviteByBob.status, inviteByBob.body.code]).toEqual([403, 121005]);
+    const byAlice = await client.vc.meeting.invite({ ...p, data: { invitees: [{ id: 'member01', user_type: 1 }] } }, lark.withUserAccessToken(tokens.alice!));
+    expect(byAlice.data!.invite_results![0]!.status).toBe(1);
+    // when alice leaves, nobody else may host
+    await call('alice', 'POST', `/client/v1/sessions/${alice.data.session_id}/leave`);
+    const after = await client.vc.meeting.get({ path: { meeting_id: bob.data.meeting.id } });
+    expect(after.data!.meeting!.host_user).toBeUndefined();
+  });
+
+  it('a 1v1 call to a phone shows the callee as a calling PSTN participant', async () => {
+    const res = await client.vc.reserve.apply({
+      params: { user_id_type: 'user_id' },
+      data: {
+        owner_id: 'alice',
+        meeting_settings: { topic: 'Call', meeting_initial_type: 2, call_setting: { callee: { user_type: 6, pstn_sip_info: { nickname: 'Front desk', main_address: '+86-13800000000' } } } },
+      },
+    });
+    const r = res.data!.reserve!;
+    const alice = await call('alice', 'POST', '/client/v1/meetings/join', { meeting_no: r.meeting_no, password: r.password });
+    expect(alice.code).toBe(0);
+    const m = await client.vc.meeting.get({ path: { meeting_id: alice.data.meeting.id }, params: { with_participants: true } });
+    const phone = m.data!.meeting!.participants!.find((x) => x.user_type === 6);
+    expect(phone).toMatchObject({ status: 1, is_host: false, first_join_time: '0' });
+    const byUserId = await client.vc.meeting.get({ path: { meeting_id: alice.data.meeting.id }, params: { with_participants: true, user_id_type: 'user_id' } });
+    expect(byUserId.data!.meeting!.participants!.map((x) => x.id)).toEqual(['alice']);
+  });
+
   it('an expiring reserve ends its live meeting', async () => {
     const r = await reserve();
     const j = await call('alice', 'POST', '/client/v1/meetings/join', { meeting_no: r.meeting_no, password: '1234' });

@@ -132,7 +132,7 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   route(spec('joinMeeting', 'POST', '/client/v1/meetings/join', 'Join a meeting by its number'), { body: JoinBody, response: SessionView }, async (req) => {
     const caller = callerOf(req);
-    const v = await ctx.meetings.joinByNo(caller, req.body.meeting_no, req.body.password, req.body.device ?? {}, ctx.joinHooks);
+    const v = await ctx.meetings.joinByNo(caller, req.body.meeting_no, req.body.password, req.body.device ?? {}, ctx.reserveRules);
     const key = v.meeting.participants.find((p) => p.sessionId === v.sessionId)?.key ?? '';
     return { session_id: v.sessionId, meeting: meetingView(v.meeting, key) };
   });

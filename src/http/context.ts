@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import type { Store } from '../store/database.js';
 import type { Repositories } from '../store/repositories/index.js';
 import type { TokenService } from '../domain/auth/tokens.js';
-import type { JoinHooks, MeetingService } from '../domain/meeting/meeting.service.js';
+import type { MeetingService, ReserveRules } from '../domain/meeting/meeting.service.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /** Everything a route module may use; built once per server process. */
@@ -15,8 +15,8 @@ export interface AppContext {
   repos: Repositories;
   tokens: TokenService;
   meetings: MeetingService;
-  /** Reserve rules for joining by number. */
-  joinHooks: JoinHooks;
+  /** What reserves decide about their meetings. */
+  reserveRules: ReserveRules;
   rateLimiter: RateLimiter;
   logger: Logger;
 }

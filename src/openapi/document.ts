@@ -7,7 +7,7 @@ import { resolveConfig } from '../config/config.js';
 import { openRuntime } from '../server.js';
 import { buildApp } from '../http/app.js';
 import { RateLimiter } from '../http/rate-limit.js';
-import { reserveJoinHooks } from '../domain/meeting/reserved-meetings.js';
+import { reserveRules } from '../domain/meeting/reserved-meetings.js';
 
 /** Builds the app on a scratch store (routes need a context to register) and hands it to `use`. */
 export async function withDocApp<T>(use: (app: FastifyInstance) => Promise<T>): Promise<T> {
@@ -15,7 +15,7 @@ export async function withDocApp<T>(use: (app: FastifyInstance) => Promise<T>): 
   const config = resolveConfig({ dataDir: dir, demo: false, logLevel: 'silent', publicUrl: 'http://127.0.0.1:8080' });
   const rt = await openRuntime(config, { logger: pino({ level: 'silent' }) });
   try {
-    const app = await buildApp({ ...rt, publicUrl: config.publicUrl ?? '', rateLimiter: new RateLimiter(), joinHooks: reserveJoinHooks(rt.repos) });
+    const app = await buildApp({ ...rt, publicUrl: config.publicUrl ?? '', rateLimiter: new RateLimiter(), reserveRules: reserveRules(rt.repos) });
     await app.ready();
     try {
       return await use(app);

@@ -156,6 +156,7 @@ export interface MeetingParticipantTable {
   is_cohost: number;
   session_id: string | null;
   seq: number;
+  may_host: number;
 }
 
 export interface ParticipantSessionTable {

@@ -19,6 +19,7 @@ import {
   transferHost,
   useMedia,
   invite,
+  call,
   stopRinging,
   userKey,
   type Joiner,
@@ -52,12 +53,15 @@ export interface Device {
   [k: string]: unknown;
 }
 
-/** What the reserve side adds to joining by number (src/domain/meeting/reserved-meetings.ts). */
-export interface JoinHooks {
-  /** The meeting to start for a number with no live meeting (a live reserve's), if any. */
-  open(meetingNo: string, at: number): Promise<Meeting | undefined>;
-  /** Whether the reserve behind a meeting lets this caller join (asked outside the meeting's transaction). */
-  mayJoin(m: { tenantKey: string; reserveId: string | null }, caller: Caller): Promise<boolean>;
+/** A reserve action a meeting participant may be refused (reserve.md action_permissions). */
+export type ReserveAction = 'join' | 'host' | 'invite';
+
+/** What the reserve side adds to meetings (src/domain/meeting/reserved-meetings.ts). */
+export interface ReserveRules {
+  /** The meeting to start for a number with no live meeting (a live reserve's), and whom it calls. */
+  open(meetingNo: string, at: number): Promise<{ meeting: Meeting; callee?: Omit<Joiner, 'sessionId'> } | undefined>;
+  /** Whether the meeting's reserve lets the caller do `action`; asked outside the meeting's transaction. */
+  allows(m: { tenantKey: string; reserveId: string | null }, caller: Caller, action: ReserveAction): Promise<boolean>;
 }
 
 export interface SessionView {
@@ -180,29 +184,34 @@ export class MeetingService {
   }
 
   /**
-   * Joins a live meeting by number; with `hooks`, a reserve's number also opens its meeting, and the
-   * reserve's join permission applies. Without them only live meetings can be joined.
+   * Joins a live meeting by number; with `rules`, a reserve's number also opens its meeting, and the
+   * reserve's join and host permissions apply. Without them only live meetings can be joined.
    */
-  async joinByNo(caller: Caller, meetingNo: string, password: string | undefined, device: Device, hooks?: JoinHooks): Promise<SessionView> {
+  async joinByNo(caller: Caller, meetingNo: string, password: string | undefined, device: Device, rules?: ReserveRules): Promise<SessionView> {
+    const refuseJoin = () => apiError('noPermission', 'the meeting settings do not let this user join');
     for (let attempt = 0; attempt < 5; attempt++) {
       const live = await this.repos.meetings.liveByNo(meetingNo);
       const sessionId = newSessionId();
       if (live) {
-        if (hooks && !(await hooks.mayJoin(live, caller))) throw apiError('noPermission', 'the meeting settings do not let this user join');
+        if (rules && !(await rules.allows(live, caller, 'join'))) throw refuseJoin();
+        const mayHost = rules ? await rules.allows(live, caller, 'host') : true;
         const meeting = await this.mutate(live.tenantKey, live.id, async (m, at, trx) => {
           checkPassword(m, password);
-          const events = join(m, this.joiner(caller, sessionId, m), at);
+          const events = join(m, this.joiner(caller, sessionId, m, mayHost), at);
           await this.insertSession(trx, m, caller, sessionId, device, at);
           return { events, result: m };
         });
         return { sessionId, meeting };
       }
       const at = this.clock.now();
-      const m = hooks ? await hooks.open(meetingNo, at) : undefined;
-      if (!m) throw apiError('meetingNotExist', `no meeting has number ${meetingNo}`);
+      const opened = rules ? await rules.open(meetingNo, at) : undefined;
+      if (!opened) throw apiError('meetingNotExist', `no meeting has number ${meetingNo}`);
+      const m = opened.meeting;
       checkPassword(m, password);
-      if (!(await hooks!.mayJoin(m, caller))) throw apiError('noPermission', 'the meeting settings do not let this user join');
-      const events = join(m, this.joiner(caller, sessionId, m), at);
+      if (!(await rules!.allows(m, caller, 'join'))) throw refuseJoin();
+      const joiner = this.joiner(caller, sessionId, m, await rules!.allows(m, caller, 'host'));
+      const events = join(m, joiner, at);
+      if (opened.callee) events.push(...call(m, joiner.key, opened.callee, at));
       try {
         await this.db.transaction().execute(async (trx) => {
           await this.commit({ meeting: m, version: 0, snapshot: new Map() }, events, at, trx);
@@ -217,8 +226,8 @@ export class MeetingService {
     throw apiError('internal', 'could not join the meeting');
   }
 
-  private joiner(caller: Caller, sessionId: string, m: Meeting): Joiner {
-    return { key: participantKeyOf(caller, m.tenantKey), userId: caller.userId, userType: 1, tenantKey: caller.tenantKey, sessionId };
+  private joiner(caller: Caller, sessionId: string, m: Meeting, mayHost = true): Joiner {
+    return { key: participantKeyOf(caller, m.tenantKey), userId: caller.userId, userType: 1, tenantKey: caller.tenantKey, sessionId, mayHost };
   }
 
   private async insertSession(trx: Kysely<Database>, m: Meeting, caller: Caller, sessionId: string, device: Device, at: number): Promise<void> {

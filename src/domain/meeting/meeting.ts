@@ -42,6 +42,8 @@ export interface Participant {
   sessionId: string | null;
   /** Join order, for host handover. */
   seq: number;
+  /** False when the meeting's reserve does not let this participant hold the host role. */
+  mayHost: boolean;
 }
 
 export interface Ability {
@@ -102,6 +104,8 @@ export interface Joiner {
   tenantKey: string | null;
   name?: string | null;
   sessionId: string;
+  /** the reserve's "can become host" permission; true when absent */
+  mayHost?: boolean;
 }
 
 export const noAbility = (): Ability => ({
@@ -142,7 +146,9 @@ function setHost(m: Meeting, key: string | null, at: number, events: MeetingEven
 
 /** The next host when the host leaves: a co-host first, then a designated host, then the earliest joiner. */
 function successor(m: Meeting): Participant | undefined {
-  const present = inMeeting(m).sort((a, b) => a.seq - b.seq);
+  const present = inMeeting(m)
+    .filter((p) => p.mayHost)
+    .sort((a, b) => a.seq - b.seq);
   return present.find((p) => p.isCohost) ?? present.find((p) => isDesignatedHost(m, p)) ?? present[0];
 }
 
@@ -186,9 +192,11 @@ export function join(m: Meeting, who: Joiner, at: number): MeetingEvent[] {
       isCohost: false,
       sessionId: null,
       seq: 0,
+      mayHost: who.mayHost ?? true,
     };
     m.participants.push(p);
   }
+  p.mayHost = who.mayHost ?? true;
   if (p.firstJoinAt === null) {
     p.firstJoinAt = at;
     m.accumulated++;
@@ -204,7 +212,7 @@ export function join(m: Meeting, who: Joiner, at: number): MeetingEvent[] {
 
   const host = m.hostKey ? participant(m, m.hostKey) : undefined;
   const hostPresent = host?.status === PARTICIPANT_STATUS.inMeeting;
-  if (!hostPresent || (isDesignatedHost(m, p) && host && !isDesignatedHost(m, host))) setHost(m, p.key, at, events);
+  if (p.mayHost && (!hostPresent || (isDesignatedHost(m, p) && host && !isDesignatedHost(m, host)))) setHost(m, p.key, at, events);
   return events;
 }
 
@@ -272,6 +280,7 @@ export function transferHost(m: Meeting, operatorKey: string | null, targetKey: 
   const target = participant(m, targetKey);
   if (!target) throw apiError('targetNotInMeeting', 'the target user is not in the meeting');
   if (target.status !== PARTICIPANT_STATUS.inMeeting) throw apiError('participantStatusUnexpected', 'the target user is not in the meeting now');
+  if (!target.mayHost) throw apiError('noPermission', 'the meeting settings do not let the target user become host');
   const events: MeetingEvent[] = [];
   setHost(m, target.key, at, events);
   return events;
@@ -317,9 +326,37 @@ export function invite(m: Meeting, operatorKey: string, invitee: Omit<Joiner, 's
       isCohost: false,
       sessionId: null,
       seq: 0,
+      mayHost: true,
     });
   }
   return [{ type: 'ringing', at, operatorKey, inviteeKey: invitee.key }];
+}
+
+/**
+ * A 1v1 call's callee (reserve `call_setting`): a phone shows as a calling participant (status 1,
+ * user_type 6) until it joins; a Feishu user rings on their clients like an invitee.
+ */
+export function call(m: Meeting, operatorKey: string, callee: Omit<Joiner, 'sessionId'>, at: number): MeetingEvent[] {
+  requireLive(m);
+  if (participant(m, callee.key)) return [];
+  const ringing = callee.userType === USER_TYPE.lark;
+  m.participants.push({
+    key: callee.key,
+    userId: callee.userId,
+    userType: callee.userType,
+    tenantKey: callee.tenantKey,
+    name: callee.name ?? null,
+    status: ringing ? PARTICIPANT_STATUS.ringing : PARTICIPANT_STATUS.calling,
+    firstJoinAt: null,
+    finalLeaveAt: null,
+    inMeetingMs: 0,
+    joinedAt: null,
+    isCohost: false,
+    sessionId: null,
+    seq: 0,
+    mayHost: callee.mayHost ?? true,
+  });
+  return ringing ? [{ type: 'ringing', at, operatorKey, inviteeKey: callee.key }] : [];
 }
 
 /** A ringing invitee declines or the call times out: they stop ringing (and drop out if they never joined). */

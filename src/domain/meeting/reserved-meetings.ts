@@ -1,9 +1,11 @@
 import type { Repositories } from '../../store/repositories/index.js';
 import { storedSettings } from '../reserve/commands.js';
 import { reserveAllows } from '../reserve/permissions.js';
-import { ACTION } from '../reserve/settings.js';
-import { createMeeting, type Meeting } from './meeting.js';
-import { newMeetingId, type Caller, type JoinHooks, type MeetingService } from './meeting.service.js';
+import { ACTION, MEETING_TYPE } from '../reserve/settings.js';
+import { createMeeting, userKey, USER_TYPE, type Joiner } from './meeting.js';
+import { newMeetingId, type MeetingService, type ReserveAction, type ReserveRules } from './meeting.service.js';
+
+const ACTIONS: Record<ReserveAction, (typeof ACTION)[keyof typeof ACTION]> = { join: ACTION.join, host: ACTION.becomeHost, invite: ACTION.invite };
 
 /** events.md meeting_source for meetings booked through the Open API */
 const OPEN_PLATFORM_SOURCE = 4;
@@ -12,13 +14,13 @@ const OPEN_PLATFORM_SOURCE = 4;
  * How reserves and meetings meet: a reserve's number opens a meeting on the first join, the reserve's
  * action_permissions decide who may join, and an expired reserve ends its live meeting.
  */
-export function reserveJoinHooks(repos: Repositories): JoinHooks {
+export function reserveRules(repos: Repositories): ReserveRules {
   return {
-    open: async (meetingNo: string, at: number): Promise<Meeting | undefined> => {
+    open: async (meetingNo, at) => {
       const r = await repos.reserves.liveByNo(meetingNo, at);
       if (!r) return undefined;
       const settings = storedSettings(r);
-      return createMeeting({
+      const meeting = createMeeting({
         id: newMeetingId(),
         tenantKey: r.tenant_key,
         reserveId: r.id,
@@ -30,13 +32,22 @@ export function reserveJoinHooks(repos: Repositories): JoinHooks {
         assignedHostUserIds: (settings.assign_host_list ?? []).flatMap((h) => (h.id ? [h.id] : [])),
         createdAt: at,
       });
+      const c = settings.meeting_initial_type === MEETING_TYPE.oneOnOne ? settings.call_setting?.callee : undefined;
+      let callee: Omit<Joiner, 'sessionId'> | undefined;
+      if (c?.user_type === USER_TYPE.pstn && c.pstn_sip_info?.main_address) {
+        const address = c.pstn_sip_info.main_address;
+        callee = { key: `p:${address}`, userId: null, userType: USER_TYPE.pstn, tenantKey: null, name: c.pstn_sip_info.nickname ?? address };
+      } else if (c?.user_type === USER_TYPE.lark && c.id) {
+        callee = { key: userKey(c.id), userId: c.id, userType: USER_TYPE.lark, tenantKey: r.tenant_key };
+      }
+      return { meeting, ...(callee ? { callee } : {}) };
     },
-    mayJoin: async (m: { tenantKey: string; reserveId: string | null }, caller: Caller): Promise<boolean> => {
+    allows: async (m, caller, action) => {
       if (!m.reserveId) return true;
       const r = await repos.reserves.forTenant(m.tenantKey).find(m.reserveId);
       if (!r) return true;
       const sameTenant = caller.tenantKey === m.tenantKey;
-      return reserveAllows(storedSettings(r).action_permissions, ACTION.join, {
+      return reserveAllows(storedSettings(r).action_permissions, ACTIONS[action], {
         userType: 1,
         tenantKey: caller.tenantKey,
         userId: sameTenant ? caller.userId : null,

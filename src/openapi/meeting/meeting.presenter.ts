@@ -69,7 +69,8 @@ export interface PresentOptions {
 export function presentMeeting(m: Meeting, ids: UserIdMapper, appId: string, publicUrl: string, opts: PresentOptions) {
   const host = m.hostKey ? participant(m, m.hostKey) : undefined;
   const hostId = host ? participantId(m, host, ids, appId) : undefined;
-  const shown = m.participants.filter((p) => p.firstJoinAt !== null || p.status === 3);
+  // Everyone who took part, plus those being called or rung now.
+  const shown = m.participants.filter((p) => p.firstJoinAt !== null || p.status === 1 || p.status === 3);
   return {
     id: m.id,
     topic: m.topic,

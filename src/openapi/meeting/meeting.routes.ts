@@ -105,6 +105,11 @@ export function meetingRoutes(r: RouteRegistrar, ctx: AppContext): void {
     schema: { params: MeetingParams, querystring: IdTypeQuery, body: InviteBody, response: Type.Object({ invite_results: Type.Array(UserResult('status')) }) },
     handler: async (req: Req<Static<typeof IdTypeQuery>, Static<typeof InviteBody>>) => {
       const { p, ids } = mapper(req, req.query.user_id_type);
+      const meeting = await ctx.repos.meetings.find(p.tenantKey, req.params.meeting_id);
+      if (!meeting) throw apiError('meetingNotExist', `meeting ${req.params.meeting_id} does not exist`);
+      if (!(await ctx.reserveRules.allows(meeting, { tenantKey: p.tenantKey, userId: p.userId ?? '', appId: p.appId }, 'invite'))) {
+        throw apiError('noPermission', 'the meeting settings do not let this user invite');
+      }
       const invitees = [];
       for (const u of req.body.invitees) {
         const user = u.id ? await ids.find(u.id) : undefined;

@@ -3,6 +3,7 @@ import * as foundation from './0001-foundation.js';
 import * as jobs from './0002-jobs.js';
 import * as reserves from './0003-reserves.js';
 import * as meetings from './0004-meetings.js';
+import * as mayHost from './0005-participant-may-host.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-jobs': jobs,
   '0003-reserves': reserves,
   '0004-meetings': meetings,
+  '0005-participant-may-host': mayHost,
 };

@@ -30,6 +30,7 @@ const toParticipant = (r: Selectable<MeetingParticipantTable>): Participant => (
   isCohost: r.is_cohost === 1,
   sessionId: r.session_id,
   seq: r.seq,
+  mayHost: r.may_host === 1,
 });
 
 const participantRow = (m: Meeting, p: Participant): MeetingParticipantTable => ({
@@ -48,6 +49,7 @@ const participantRow = (m: Meeting, p: Participant): MeetingParticipantTable => 
   is_cohost: p.isCohost ? 1 : 0,
   session_id: p.sessionId,
   seq: p.seq,
+  may_host: p.mayHost ? 1 : 0,
 });
 
 const meetingRow = (m: Meeting, version: number): MeetingTable => ({
