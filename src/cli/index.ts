@@ -7,6 +7,7 @@ import { migrateCommand } from './migrate.js';
 import { seedCommand } from './seed.js';
 import { tokenCommand } from './token.js';
 import { docsCommand } from './docs.js';
+import { simulateCommand } from './simulate.js';
 
 const program = new Command()
   .name('openvc')
@@ -18,6 +19,7 @@ program.addCommand(migrateCommand());
 program.addCommand(seedCommand());
 program.addCommand(tokenCommand());
 program.addCommand(docsCommand());
+program.addCommand(simulateCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError || e instanceof SeedError) {
