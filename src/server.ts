@@ -57,6 +57,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger } = {}
     heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
     emptyGraceMs: config.emptyMeetingGrace * 1000,
     ringTimeoutMs: config.ringTimeout * 1000,
+    participantLimit: config.participantLimit,
   });
   registerMeetingJobs(jobs, meetings);
   registerReserveJobs({ jobs, repos }, endMeetingOfReserve(repos, meetings));

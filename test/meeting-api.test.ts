@@ -108,6 +108,53 @@ describe('meeting Open API', () => {
     });
   });
 
+  describe('limits and locks', () => {
+    let small: TestServer;
+    let smallClient: lark.Client;
+    const smallCall = async (user: string, method: string, path: string, body?: unknown): Promise<Json> => {
+      const res = await fetch(`${small.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${tokens[user]}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+      return (await res.json()) as Json;
+    };
+    beforeAll(async () => {
+      small = await startTestServer({ config: { participantLimit: 3 } });
+      smallClient = small.client(fixture.acme.full);
+      // the same user tokens: mint them in this server's store too
+      const acme = (await small.runtime.repos.apps.find(fixture.acme.full.appId))!;
+      for (const name of ['alice', 'bob', 'member00', 'member01']) tokens[name] = (await small.runtime.tokens.issueUserTokens(acme, name, acme.scopes, 'v1', Date.now())).accessToken;
+    });
+    afterAll(async () => {
+      // back to tokens of the main server
+      const acme = (await s.runtime.repos.apps.find(fixture.acme.full.appId))!;
+      for (const name of ['alice', 'bob', 'member00', 'member01']) tokens[name] = (await s.runtime.tokens.issueUserTokens(acme, name, acme.scopes, 'v1', Date.now())).accessToken;
+      await small?.close();
+      await small?.store.dispose();
+    });
+
+    it('a full meeting takes no one else (122006), and the host can lock it (122008)', async () => {
+      const a = await smallCall('alice', 'POST', '/client/v1/meetings', {});
+      const no = a.data.meeting.meeting_no;
+      const b = await smallCall('bob', 'POST', '/client/v1/meetings/join', { meeting_no: no });
+      expect(b.code).toBe(0);
+      const path = { path: { meeting_id: a.data.meeting.id }, params: { user_id_type: 'user_id' as const } };
+      // only the host locks
+      expect((await smallCall('bob', 'POST', `/client/v1/sessions/${b.data.session_id}/lock`)).code).toBe(121005);
+      expect((await smallCall('alice', 'POST', `/client/v1/sessions/${a.data.session_id}/lock`)).code).toBe(0);
+      expect((await smallCall('member00', 'POST', '/client/v1/meetings/join', { meeting_no: no })).code).toBe(122008);
+      const locked = await sdkError(smallClient.vc.meeting.invite({ ...path, data: { invitees: [{ id: 'member00', user_type: 1 }] } }, lark.withUserAccessToken(tokens.alice!)));
+      expect([locked.status, locked.body.code]).toEqual([400, 122008]);
+      expect((await smallCall('alice', 'POST', `/client/v1/sessions/${a.data.session_id}/unlock`)).code).toBe(0);
+      expect((await smallCall('member00', 'POST', '/client/v1/meetings/join', { meeting_no: no })).code).toBe(0);
+      // three of three
+      expect((await smallCall('member01', 'POST', '/client/v1/meetings/join', { meeting_no: no })).code).toBe(122006);
+      const full = await sdkError(smallClient.vc.meeting.invite({ ...path, data: { invitees: [{ id: 'member01', user_type: 1 }] } }, lark.withUserAccessToken(tokens.alice!)));
+      expect([full.status, full.body.code]).toEqual([400, 122006]);
+    });
+  });
+
   describe('control', () => {
     it('kickout (tenant token): the target leaves with reason 3 and is told so; unknown users fail alone', async () => {
       const m = await liveMeeting();
@@ -157,6 +204,12 @@ describe('meeting Open API', () => {
       await clientCall('member01', 'POST', '/client/v1/meetings/join', { meeting_no: m.no });
       const after = await client.vc.meeting.get({ ...p, params: { with_participants: true, user_id_type: 'user_id' } });
       expect(after.data!.meeting!.participants!.find((x) => x.id === 'member01')?.status).toBe(2);
+    });
+
+    it('invite only calls Feishu users: other user types are 121002', async () => {
+      const m = await liveMeeting();
+      const e = await sdkError(client.vc.meeting.invite({ path: { meeting_id: m.id }, params: { user_id_type: 'user_id' }, data: { invitees: [{ id: 'member01', user_type: 6 }] } }, u('alice')));
+      expect([e.status, e.body.code]).toEqual([400, 121002]);
     });
 
     it('end (user token, host only): everyone leaves, the meeting is over, nothing more can happen', async () => {

@@ -146,6 +146,8 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
   sessionAction('heartbeat', 'heartbeat', 'Keep the session alive', (c, id) => ctx.meetings.heartbeat(c, id));
   sessionAction('shareStart', 'share/start', 'Start sharing the screen', (c, id) => ctx.meetings.share(c, id, true));
   sessionAction('shareStop', 'share/stop', 'Stop sharing the screen', (c, id) => ctx.meetings.share(c, id, false));
+  sessionAction('lock', 'lock', 'Lock the meeting (host only): only invitees can join', (c, id) => ctx.meetings.lock(c, id, true));
+  sessionAction('unlock', 'unlock', 'Unlock the meeting (host only)', (c, id) => ctx.meetings.lock(c, id, false));
 
   route(spec('media', 'POST', '/client/v1/sessions/:session_id/media', 'Report microphone and camera use'), { params: SessionParams, body: MediaBody, response: Empty }, async (req) => {
     await ctx.meetings.media(callerOf(req), req.params.session_id, req.body);

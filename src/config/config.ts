@@ -36,6 +36,7 @@ export const ConfigSchema = Type.Object(
     ),
     heartbeatTimeout: Type.Integer({ default: 30, minimum: 1, description: 'Seconds without a heartbeat after which a participant session leaves its meeting (network).' }),
     emptyMeetingGrace: Type.Integer({ default: 60, minimum: 0, description: 'Seconds a started meeting may stay empty before it ends.' }),
+    participantLimit: Type.Integer({ default: 500, minimum: 2, maximum: 10_000, description: 'Most participants a meeting holds at once.' }),
     ringTimeout: Type.Integer({ default: 60, minimum: 1, description: 'Seconds an invitee rings before the call times out.' }),
     tenantTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'Tenant and app access token lifetime in seconds (Feishu: 7200).' }),
     userTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'User access token lifetime in seconds (Feishu: 7200).' }),

@@ -168,7 +168,7 @@ class Replay {
     this.meetings = new MeetingService(
       store.db,
       { ...repos, outbox: this.outbox },
-      { heartbeatTimeoutMs: config.heartbeatTimeout * 1000, emptyGraceMs, ringTimeoutMs: config.ringTimeout * 1000 },
+      { heartbeatTimeoutMs: config.heartbeatTimeout * 1000, emptyGraceMs, ringTimeoutMs: config.ringTimeout * 1000, participantLimit: config.participantLimit },
       this.clock,
     );
     // The empty-meeting end and reserve expiry run as the durable jobs they are on a server, on the simulated clock.

@@ -20,6 +20,7 @@ import {
   useMedia,
   invite,
   call,
+  setLocked,
   stopRinging,
   userKey,
   type Joiner,
@@ -38,6 +39,8 @@ export interface MeetingTimings {
   emptyGraceMs: number;
   /** an invitee who does not answer stops ringing after this long */
   ringTimeoutMs: number;
+  /** most participants in a meeting at once */
+  participantLimit: number;
 }
 
 export interface Caller {
@@ -167,7 +170,7 @@ export class MeetingService {
   async startInstant(caller: Caller, topic: string | undefined, device: Device): Promise<SessionView> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const at = this.clock.now();
-      const m = createMeeting({ id: newMeetingId(), tenantKey: caller.tenantKey, meetingNo: newInstantMeetingNo(), topic: topic?.trim() || 'Instant meeting', source: 2, ownerUserId: caller.userId, createdAt: at });
+      const m = createMeeting({ id: newMeetingId(), tenantKey: caller.tenantKey, meetingNo: newInstantMeetingNo(), topic: topic?.trim() || 'Instant meeting', source: 2, ownerUserId: caller.userId, participantLimit: this.timings.participantLimit, createdAt: at });
       const sessionId = newSessionId();
       const events = join(m, this.joiner(caller, sessionId, m), at);
       try {
@@ -207,6 +210,7 @@ export class MeetingService {
       const opened = rules ? await rules.open(meetingNo, at) : undefined;
       if (!opened) throw apiError('meetingNotExist', `no meeting has number ${meetingNo}`);
       const m = opened.meeting;
+      m.participantLimit = this.timings.participantLimit;
       checkPassword(m, password);
       if (!(await rules!.allows(m, caller, 'join'))) throw refuseJoin();
       const joiner = this.joiner(caller, sessionId, m, await rules!.allows(m, caller, 'host'));
@@ -275,6 +279,12 @@ export class MeetingService {
   async share(caller: Caller, sessionId: string, on: boolean): Promise<void> {
     const s = await this.liveSession(caller, sessionId);
     await this.mutate(s.tenant_key, s.meeting_id, (m, at) => ({ events: on ? startShare(m, s.participant_key, at) : stopShare(m, s.participant_key, at), result: undefined }));
+  }
+
+  /** The host locks the meeting (only invitees get in) or unlocks it. */
+  async lock(caller: Caller, sessionId: string, locked: boolean): Promise<void> {
+    const s = await this.liveSession(caller, sessionId);
+    await this.mutate(s.tenant_key, s.meeting_id, (m) => ({ events: setLocked(m, s.participant_key, locked), result: undefined }));
   }
 
   async media(caller: Caller, sessionId: string, media: { audio?: boolean; video?: boolean }): Promise<void> {

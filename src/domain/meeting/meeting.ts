@@ -388,6 +388,15 @@ export function stopShare(m: Meeting, key: string, at: number): MeetingEvent[] {
   return [{ type: 'share_ended', at, operatorKey: key }];
 }
 
+/** Only the host locks or unlocks a meeting; a locked meeting admits only those invited (122008). */
+export function setLocked(m: Meeting, key: string, locked: boolean): MeetingEvent[] {
+  requireLive(m);
+  present(m, key, 'operatorNotInMeeting');
+  if (m.hostKey !== key) throw apiError('noPermission', 'only the host can lock or unlock the meeting');
+  m.locked = locked;
+  return [];
+}
+
 /** Records what media a participant turned on, for the meeting's ability flags. */
 export function useMedia(m: Meeting, key: string, media: { audio?: boolean; video?: boolean }): MeetingEvent[] {
   requireLive(m);

@@ -112,6 +112,7 @@ export function meetingRoutes(r: RouteRegistrar, ctx: AppContext): void {
       }
       const invitees = [];
       for (const u of req.body.invitees) {
+        if (u.user_type !== undefined && u.user_type !== 1) throw apiError('notSupport', `not support: only Feishu users (user_type 1) can be invited, not user_type ${u.user_type}`);
         const user = u.id ? await ids.find(u.id) : undefined;
         if (!user) throw apiError('paramError', `param error: invitee ${u.id ?? '(no id)'} is not a user of this tenant`);
         invitees.push({ key: userKey(user.user_id), userId: user.user_id, userType: 1 as UserType, tenantKey: p.tenantKey });
