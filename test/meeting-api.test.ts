@@ -77,6 +77,15 @@ describe('meeting Open API', () => {
       expect(open.data!.meeting!.ability).toBeUndefined();
     });
 
+    it('the url it hands out leads to a page naming the meeting', async () => {
+      const m = await liveMeeting();
+      const res = await fetch(`${s.url}/j/${m.no}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(await res.text()).toContain(m.no);
+      expect((await fetch(`${s.url}/j/12`)).status).toBe(404);
+    });
+
     it('lets participants read it with a user token, without abilities; others get 121005', async () => {
       const m = await liveMeeting();
       const asBob = await client.vc.meeting.get({ path: { meeting_id: m.id }, params: { with_meeting_ability: true } }, u('bob'));
@@ -204,6 +213,24 @@ describe('meeting Open API', () => {
       await clientCall('member01', 'POST', '/client/v1/meetings/join', { meeting_no: m.no });
       const after = await client.vc.meeting.get({ ...p, params: { with_participants: true, user_id_type: 'user_id' } });
       expect(after.data!.meeting!.participants!.find((x) => x.id === 'member01')?.status).toBe(2);
+    });
+
+    it('an invitee can decline, and an unanswered invitation stops ringing when its time is up', async () => {
+      const m = await liveMeeting();
+      const p = { path: { meeting_id: m.id }, params: { user_id_type: 'user_id' as const } };
+      const ringing = async () => ((await client.vc.meeting.get({ ...p, params: { with_participants: true, user_id_type: 'user_id' } })).data!.meeting!.participants ?? []).filter((x) => x.status === 3).map((x) => x.id);
+      await client.vc.meeting.invite({ ...p, data: { invitees: [{ id: 'member00', user_type: 1 }] } }, u('alice'));
+      expect(await ringing()).toEqual(['member00']);
+      expect((await clientCall('member00', 'POST', `/client/v1/meetings/${m.id}/decline`))).toEqual({});
+      expect(await ringing()).toEqual([]);
+      const res = await fetch(`${s.url}/client/v1/meetings/${m.id}/decline`, { method: 'POST', headers: { authorization: `Bearer ${tokens.member00}` } });
+      expect(((await res.json()) as Json).code).toBe(122009);
+      // ring again and let the durable timeout run
+      await client.vc.meeting.invite({ ...p, data: { invitees: [{ id: 'member00', user_type: 1 }] } }, u('alice'));
+      expect(await ringing()).toEqual(['member00']);
+      await s.runtime.store.db.updateTable('jobs').set({ run_at: Date.now() - 1 }).where('dedupe_key', '=', `meeting.ring_timeout:${m.id}:u:member00`).execute();
+      await s.runtime.jobs.runDue();
+      expect(await ringing()).toEqual([]);
     });
 
     it('invite only calls Feishu users: other user types are 121002', async () => {

@@ -137,6 +137,12 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { session_id: v.sessionId, meeting: meetingView(v.meeting, key) };
   });
 
+  route(spec('decline', 'POST', '/client/v1/meetings/:meeting_id/decline', 'Decline a ringing invitation'), { params: Type.Object({ meeting_id: Type.String({ minLength: 1, maxLength: 32 }) }), response: Empty }, async (req) => {
+    const caller = callerOf(req);
+    await ctx.meetings.decline(caller, caller.tenantKey, req.params.meeting_id);
+    return {};
+  });
+
   const sessionAction = (name: string, path: string, summary: string, run: (caller: Caller, sessionId: string) => Promise<void>) =>
     route(spec(name, 'POST', `/client/v1/sessions/:session_id/${path}`, summary), { params: SessionParams, response: Empty }, async (req) => {
       await run(callerOf(req), req.params.session_id);

@@ -341,6 +341,15 @@ export class MeetingService {
     await this.mutate(tenantKey, meetingId, (m, at) => ({ events: m.status === 3 ? [] : end(m, null, at), result: undefined }));
   }
 
+  /** The invitee declines a ringing invitation. */
+  async decline(caller: Caller, tenantKey: string, meetingId: string): Promise<void> {
+    await this.mutate(tenantKey, meetingId, (m) => {
+      const p = participant(m, participantKeyOf(caller, m.tenantKey));
+      if (!p || p.status !== 3) throw apiError('participantStatusUnexpected', 'there is no ringing invitation for the caller in this meeting');
+      return { events: stopRinging(m, p.key), result: undefined };
+    });
+  }
+
   async ringTimeout(tenantKey: string, meetingId: string, key: string): Promise<void> {
     await this.mutate(tenantKey, meetingId, (m) => ({ events: stopRinging(m, key), result: undefined }));
   }
