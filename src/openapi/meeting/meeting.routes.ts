@@ -44,10 +44,13 @@ function canRead(p: Principal, m: Meeting): boolean {
   return m.ownerUserId === p.userId || m.participants.some((x) => x.key === userKey(p.userId ?? ''));
 }
 
-async function targetKey(ids: UserIdMapper, u: Static<typeof MeetingUser>): Promise<string | undefined> {
-  if (!u.id) return undefined;
-  const user = await ids.find(u.id);
-  return user ? userKey(user.user_id) : undefined;
+/**
+ * The participant key a request names. An ID that names no user of the tenant gets a key no participant
+ * has (`?:<id>`), so the meeting rules answer for it as for anyone absent from the meeting.
+ */
+async function targetKey(ids: UserIdMapper, u: Static<typeof MeetingUser>): Promise<string> {
+  const user = u.id ? await ids.find(u.id) : undefined;
+  return user ? userKey(user.user_id) : `?:${u.id ?? ''}`;
 }
 
 export function meetingRoutes(r: RouteRegistrar, ctx: AppContext): void {
@@ -127,7 +130,7 @@ export function meetingRoutes(r: RouteRegistrar, ctx: AppContext): void {
     handler: async (req: Req<Static<typeof IdTypeQuery>, Static<typeof KickoutBody>>) => {
       const { p, ids } = mapper(req, req.query.user_id_type);
       const keys = await Promise.all(req.body.kickout_users.map((u) => targetKey(ids, u)));
-      const results = await ctx.meetings.kickOut(p.tenantKey, req.params.meeting_id, keys.map((k) => k ?? '\u0000unknown'));
+      const results = await ctx.meetings.kickOut(p.tenantKey, req.params.meeting_id, keys);
       return {
         kickout_results: req.body.kickout_users.map((u, i) => ({ id: u.id ?? '', user_type: u.user_type ?? 1, result: results[i]?.ok ? 1 : 2 })),
       };
@@ -139,8 +142,8 @@ export function meetingRoutes(r: RouteRegistrar, ctx: AppContext): void {
     handler: async (req: Req<Static<typeof IdTypeQuery>, Static<typeof SetHostBody>>) => {
       const { p, ids } = mapper(req, req.query.user_id_type);
       if (!req.body.host_user.id) throw apiError('paramError', 'param error: host_user.id is required');
-      const target = (await targetKey(ids, req.body.host_user)) ?? `\u0000unknown:${req.body.host_user.id}`;
-      const expected = req.body.old_host_user?.id ? ((await targetKey(ids, req.body.old_host_user)) ?? `\u0000unknown:${req.body.old_host_user.id}`) : undefined;
+      const target = await targetKey(ids, req.body.host_user);
+      const expected = req.body.old_host_user?.id ? await targetKey(ids, req.body.old_host_user) : undefined;
       const m = await ctx.meetings.setHost(p.tenantKey, req.params.meeting_id, p.kind === 'user' ? userKey(p.userId ?? '') : null, target, expected);
       const host = m.participants.find((x) => x.key === m.hostKey)!;
       return { host_user: { id: participantId(m, host, ids, p.appId) ?? '', user_type: host.userType } };
