@@ -173,15 +173,7 @@ export class MeetingService {
       const m = createMeeting({ id: newMeetingId(), tenantKey: caller.tenantKey, meetingNo: newInstantMeetingNo(), topic: topic?.trim() || 'Instant meeting', source: 2, ownerUserId: caller.userId, participantLimit: this.timings.participantLimit, createdAt: at });
       const sessionId = newSessionId();
       const events = join(m, this.joiner(caller, sessionId, m), at);
-      try {
-        await this.db.transaction().execute(async (trx) => {
-          await this.commit({ meeting: m, version: 0, snapshot: new Map() }, events, at, trx);
-          await this.insertSession(trx, m, caller, sessionId, device, at);
-        });
-        return { sessionId, meeting: m };
-      } catch (e) {
-        if (!isUniqueViolation(e)) throw e;
-      }
+      if (await this.startNew(m, events, at, caller, sessionId, device)) return { sessionId, meeting: m };
     }
     throw apiError('internal', 'could not allocate a meeting number');
   }
@@ -216,18 +208,24 @@ export class MeetingService {
       const joiner = this.joiner(caller, sessionId, m, await rules!.allows(m, caller, 'host'));
       const events = join(m, joiner, at);
       if (opened.callee) events.push(...call(m, joiner.key, opened.callee, at));
-      try {
-        await this.db.transaction().execute(async (trx) => {
-          await this.commit({ meeting: m, version: 0, snapshot: new Map() }, events, at, trx);
-          await this.insertSession(trx, m, caller, sessionId, device, at);
-        });
-        return { sessionId, meeting: m };
-      } catch (e) {
-        // Someone else started it first: join theirs.
-        if (!isUniqueViolation(e)) throw e;
-      }
+      // false: someone else started it first; the next round joins theirs.
+      if (await this.startNew(m, events, at, caller, sessionId, device)) return { sessionId, meeting: m };
     }
     throw apiError('internal', 'could not join the meeting');
+  }
+
+  /** Stores a meeting that has just started, with its first session; false when its number is live already. */
+  private async startNew(m: Meeting, events: MeetingEvent[], at: number, caller: Caller, sessionId: string, device: Device): Promise<boolean> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await this.commit({ meeting: m, version: 0, snapshot: new Map() }, events, at, trx);
+        await this.insertSession(trx, m, caller, sessionId, device, at);
+      });
+      return true;
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      return false;
+    }
   }
 
   private joiner(caller: Caller, sessionId: string, m: Meeting, mayHost = true): Joiner {

@@ -152,6 +152,26 @@ function successor(m: Meeting): Participant | undefined {
   return present.find((p) => p.isCohost) ?? present.find((p) => isDesignatedHost(m, p)) ?? present[0];
 }
 
+/** Someone new to the meeting, in `status`, who has never joined yet. */
+function newParticipant(who: Omit<Joiner, 'sessionId'>, status: ParticipantStatus): Participant {
+  return {
+    key: who.key,
+    userId: who.userId,
+    userType: who.userType,
+    tenantKey: who.tenantKey,
+    name: who.name ?? null,
+    status,
+    firstJoinAt: null,
+    finalLeaveAt: null,
+    inMeetingMs: 0,
+    joinedAt: null,
+    isCohost: false,
+    sessionId: null,
+    seq: 0,
+    mayHost: who.mayHost ?? true,
+  };
+}
+
 /**
  * Someone joins (or re-joins). The first join starts the meeting. The owner or a designated host takes
  * the host role on joining; otherwise the first joiner hosts. A join from a new session of someone
@@ -178,22 +198,7 @@ export function join(m: Meeting, who: Joiner, at: number): MeetingEvent[] {
     events.push({ type: 'meeting_started', at, operatorKey: who.key });
   }
   if (!p) {
-    p = {
-      key: who.key,
-      userId: who.userId,
-      userType: who.userType,
-      tenantKey: who.tenantKey,
-      name: who.name ?? null,
-      status: PARTICIPANT_STATUS.inMeeting,
-      firstJoinAt: null,
-      finalLeaveAt: null,
-      inMeetingMs: 0,
-      joinedAt: null,
-      isCohost: false,
-      sessionId: null,
-      seq: 0,
-      mayHost: who.mayHost ?? true,
-    };
+    p = newParticipant(who, PARTICIPANT_STATUS.inMeeting);
     m.participants.push(p);
   }
   p.mayHost = who.mayHost ?? true;
@@ -311,24 +316,7 @@ export function invite(m: Meeting, operatorKey: string, invitee: Omit<Joiner, 's
     throw apiError('calleeBusy', 'the invitee is already in the meeting or being called');
   }
   if (existing) existing.status = PARTICIPANT_STATUS.ringing;
-  else {
-    m.participants.push({
-      key: invitee.key,
-      userId: invitee.userId,
-      userType: invitee.userType,
-      tenantKey: invitee.tenantKey,
-      name: invitee.name ?? null,
-      status: PARTICIPANT_STATUS.ringing,
-      firstJoinAt: null,
-      finalLeaveAt: null,
-      inMeetingMs: 0,
-      joinedAt: null,
-      isCohost: false,
-      sessionId: null,
-      seq: 0,
-      mayHost: true,
-    });
-  }
+  else m.participants.push(newParticipant({ ...invitee, mayHost: true }, PARTICIPANT_STATUS.ringing));
   return [{ type: 'ringing', at, operatorKey, inviteeKey: invitee.key }];
 }
 
@@ -340,22 +328,7 @@ export function call(m: Meeting, operatorKey: string, callee: Omit<Joiner, 'sess
   requireLive(m);
   if (participant(m, callee.key)) return [];
   const ringing = callee.userType === USER_TYPE.lark;
-  m.participants.push({
-    key: callee.key,
-    userId: callee.userId,
-    userType: callee.userType,
-    tenantKey: callee.tenantKey,
-    name: callee.name ?? null,
-    status: ringing ? PARTICIPANT_STATUS.ringing : PARTICIPANT_STATUS.calling,
-    firstJoinAt: null,
-    finalLeaveAt: null,
-    inMeetingMs: 0,
-    joinedAt: null,
-    isCohost: false,
-    sessionId: null,
-    seq: 0,
-    mayHost: callee.mayHost ?? true,
-  });
+  m.participants.push(newParticipant(callee, ringing ? PARTICIPANT_STATUS.ringing : PARTICIPANT_STATUS.calling));
   return ringing ? [{ type: 'ringing', at, operatorKey, inviteeKey: callee.key }] : [];
 }
 
