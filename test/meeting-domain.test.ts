@@ -177,6 +177,14 @@ describe('meeting lifecycle', () => {
     expect(participant(m, 'u:bob')!.status).toBe(PARTICIPANT_STATUS.inMeeting);
   });
 
+  it('an auto-record meeting records from its start until its end', () => {
+    const m = meeting({ autoRecord: true });
+    expect(join(m, lark('ann'), T0).map((e) => e.type)).toEqual(['meeting_started', 'join_meeting', 'host_changed', 'recording_started']);
+    expect(m).toMatchObject({ recording: true, ability: { use_recording: true } });
+    expect(end(m, 'u:ann', T0 + 5).map((e) => e.type)).toEqual(['recording_ended', 'leave_meeting', 'meeting_ended']);
+    expect(m.recording).toBe(false);
+  });
+
   it('records abilities as they are used; one sharer at a time', () => {
     const m = meeting();
     join(m, lark('ann'), T0);

@@ -167,6 +167,30 @@ describe('a reserved meeting, end to end', () => {
     expect(byUserId.data!.meeting!.participants!.map((x) => x.id)).toEqual(['alice']);
   });
 
+  it('auto_record: the meeting records from its first join and stops at its end', async () => {
+    const r = await reserve({ password: '', auto_record: true, action_permissions: [] });
+    const alice = await call('alice', 'POST', '/client/v1/meetings/join', { meeting_no: r.meeting_no });
+    const id = alice.data.meeting.id;
+    const m = await client.vc.meeting.get({ path: { meeting_id: id }, params: { with_meeting_ability: true } });
+    expect(m.data!.meeting!.ability!.use_recording).toBe(true);
+    expect((await client.vc.meeting.end({ path: { meeting_id: id } }, lark.withUserAccessToken(tokens.alice!))).code).toBe(0);
+    const rows = await events(id);
+    const types = rows.map((e) => e.event_type.replace('vc.meeting.', ''));
+    expect(types).toEqual([
+      'meeting_started_v1',
+      'all_meeting_started_v1',
+      'join_meeting_v1',
+      'recording_started_v1',
+      'recording_ended_v1',
+      'leave_meeting_v1',
+      'meeting_ended_v1',
+      'all_meeting_ended_v1',
+    ]);
+    const started = JSON.parse(rows[3]!.payload) as Json;
+    expect(started.operator).toEqual({ id: {}, user_role: 1, user_type: 1 });
+    expect(started.meeting.meeting_no).toBe(r.meeting_no);
+  });
+
   it('an expiring reserve ends its live meeting', async () => {
     const r = await reserve();
     const j = await call('alice', 'POST', '/client/v1/meetings/join', { meeting_no: r.meeting_no, password: '1234' });

@@ -80,7 +80,9 @@ export function outboxEvents(m: Meeting, events: MeetingEvent[]): NewOutboxEvent
       case 'join_meeting':
       case 'share_started':
       case 'share_ended':
-        if (reserved) push(e.type, e.at, { meeting: meetingJson(m, false, hostKey), operator: ref(m, participant(m, e.operatorKey)) });
+      case 'recording_started':
+      case 'recording_ended':
+        if (reserved) push(e.type, e.at, { meeting: meetingJson(m, false, hostKey), operator: ref(m, e.operatorKey ? participant(m, e.operatorKey) : undefined) });
         break;
       case 'leave_meeting':
         if (reserved) {

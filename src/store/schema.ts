@@ -138,6 +138,8 @@ export interface MeetingTable {
   sharing_key: string | null;
   next_seq: number;
   version: number;
+  recording: number;
+  auto_record: number;
 }
 
 export interface MeetingParticipantTable {

@@ -84,6 +84,10 @@ export interface Meeting {
   participants: Participant[];
   /** Next join order number. */
   nextSeq: number;
+  /** Whether the meeting records now (the media side arrives with the recording feature). */
+  recording: boolean;
+  /** The reserve asked to record automatically from the start. */
+  autoRecord: boolean;
 }
 
 export type MeetingEvent =
@@ -92,6 +96,8 @@ export type MeetingEvent =
   | { type: 'join_meeting'; at: number; operatorKey: string }
   | { type: 'leave_meeting'; at: number; operatorKey: string | null; leaveKey: string; reason: LeaveReason }
   | { type: 'share_started'; at: number; operatorKey: string }
+  | { type: 'recording_started'; at: number; operatorKey: string | null }
+  | { type: 'recording_ended'; at: number; operatorKey: string | null }
   | { type: 'share_ended'; at: number; operatorKey: string }
   | { type: 'host_changed'; at: number; hostKey: string | null }
   | { type: 'ringing'; at: number; operatorKey: string; inviteeKey: string }
@@ -192,7 +198,8 @@ export function join(m: Meeting, who: Joiner, at: number): MeetingEvent[] {
   }
   if (present >= m.participantLimit) throw apiError('participantLimit', `the meeting has reached its limit of ${m.participantLimit} participants`);
 
-  if (m.status === MEETING_STATUS.calling) {
+  const starting = m.status === MEETING_STATUS.calling;
+  if (starting) {
     m.status = MEETING_STATUS.inProgress;
     m.startedAt = at;
     events.push({ type: 'meeting_started', at, operatorKey: who.key });
@@ -218,6 +225,12 @@ export function join(m: Meeting, who: Joiner, at: number): MeetingEvent[] {
   const host = m.hostKey ? participant(m, m.hostKey) : undefined;
   const hostPresent = host?.status === PARTICIPANT_STATUS.inMeeting;
   if (p.mayHost && (!hostPresent || (isDesignatedHost(m, p) && host && !isDesignatedHost(m, host)))) setHost(m, p.key, at, events);
+  // auto_record: the meeting records from its first moment, started by the system rather than a person.
+  if (starting && m.autoRecord) {
+    m.recording = true;
+    m.ability.use_recording = true;
+    events.push({ type: 'recording_started', at, operatorKey: null });
+  }
   return events;
 }
 
@@ -295,6 +308,10 @@ export function transferHost(m: Meeting, operatorKey: string | null, targetKey: 
 export function end(m: Meeting, operatorKey: string | null, at: number): MeetingEvent[] {
   if (m.status === MEETING_STATUS.ended) throw apiError('meetingStatusUnexpected', 'the meeting has already ended');
   const events: MeetingEvent[] = [];
+  if (m.recording) {
+    m.recording = false;
+    events.push({ type: 'recording_ended', at, operatorKey });
+  }
   for (const p of inMeeting(m).sort((a, b) => a.seq - b.seq)) depart(m, p, at, LEAVE_REASON.meetingEnded, operatorKey, events);
   for (const p of m.participants) if (p.status === PARTICIPANT_STATUS.ringing || p.status === PARTICIPANT_STATUS.calling) p.status = PARTICIPANT_STATUS.left;
   const wasStarted = m.status === MEETING_STATUS.inProgress;
@@ -390,6 +407,7 @@ export interface NewMeeting {
   ownerUserId: string;
   assignedHostUserIds?: string[];
   participantLimit?: number;
+  autoRecord?: boolean;
   createdAt: number;
 }
 
@@ -421,5 +439,7 @@ export function createMeeting(n: NewMeeting): Meeting {
     sharingKey: null,
     participants: [],
     nextSeq: 1,
+    recording: false,
+    autoRecord: n.autoRecord ?? false,
   };
 }

@@ -30,6 +30,7 @@ export function reserveRules(repos: Repositories): ReserveRules {
         source: OPEN_PLATFORM_SOURCE,
         ownerUserId: r.owner_user_id,
         assignedHostUserIds: (settings.assign_host_list ?? []).flatMap((h) => (h.id ? [h.id] : [])),
+        autoRecord: settings.auto_record === true,
         createdAt: at,
       });
       const c = settings.meeting_initial_type === MEETING_TYPE.oneOnOne ? settings.call_setting?.callee : undefined;

@@ -76,6 +76,8 @@ const meetingRow = (m: Meeting, version: number): MeetingTable => ({
   sharing_key: m.sharingKey,
   next_seq: m.nextSeq,
   version,
+  recording: m.recording ? 1 : 0,
+  auto_record: m.autoRecord ? 1 : 0,
 });
 
 function toMeeting(r: Selectable<MeetingTable>, participants: Participant[]): Meeting {
@@ -102,6 +104,8 @@ function toMeeting(r: Selectable<MeetingTable>, participants: Participant[]): Me
     sharingKey: r.sharing_key,
     participants,
     nextSeq: r.next_seq,
+    recording: r.recording === 1,
+    autoRecord: r.auto_record === 1,
   };
 }
 
