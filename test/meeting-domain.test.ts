@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../src/domain/errors.js';
+import { errorCode } from './helpers/errors.js';
 import {
   LEAVE_REASON,
   MEETING_STATUS,
@@ -25,15 +25,7 @@ const T0 = 1_700_000_000_000;
 const meeting = (over: Partial<Parameters<typeof createMeeting>[0]> = {}): Meeting =>
   createMeeting({ id: '7000000000000000001', tenantKey: 'acme', meetingNo: '123456789', topic: 'Weekly', source: 4, ownerUserId: 'olga', createdAt: T0, ...over });
 const lark = (userId: string, sessionId = `s-${userId}`) => ({ key: userKey(userId), userId, userType: 1 as const, tenantKey: 'acme', sessionId });
-const code = (f: () => unknown): number => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ApiError) return e.code;
-    throw e;
-  }
-  throw new Error('expected an ApiError');
-};
+const code = errorCode;
 
 describe('meeting lifecycle', () => {
   it('starts with its first participant, who hosts unless the owner is there', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../src/domain/errors.js';
+import { errorCode } from './helpers/errors.js';
 import type { Principal } from '../src/domain/auth/principal.js';
 import { endTimeRule, MAX_AHEAD_MS } from '../src/domain/reserve/end-time.js';
 import { expireStatus } from '../src/domain/reserve/expiry.js';
@@ -10,15 +10,7 @@ import { canPerform, reserveAllows, type Subject } from '../src/domain/reserve/p
 import { checkSettings, mergeSettings, type ActionPermission, type MeetingSettings } from '../src/domain/reserve/settings.js';
 
 const NOW = 1_700_000_000_000;
-const code = (f: () => unknown): number => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ApiError) return e.code;
-    throw e;
-  }
-  throw new Error('expected an ApiError');
-};
+const code = errorCode;
 
 describe('password rule', () => {
   it('accepts "" (no password) and 4–9 digits', () => {
