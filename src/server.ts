@@ -15,6 +15,7 @@ import { buildApp } from './http/app.js';
 import type { AppContext } from './http/context.js';
 import { startMaintenance } from './jobs/maintenance.js';
 import { JobRunner } from './jobs/runner.js';
+import { EventDispatcher } from './events/dispatcher.js';
 import { registerReserveJobs } from './domain/reserve/expiry.js';
 import { MeetingService } from './domain/meeting/meeting.service.js';
 import { registerMeetingJobs, startSessionSweeper } from './jobs/meeting-jobs.js';
@@ -28,6 +29,8 @@ export interface Runtime {
   /** Durable jobs; each feature registers its handlers here. Started by the server only. */
   jobs: JobRunner;
   meetings: MeetingService;
+  /** Sends outbox events to apps' request URLs. Started by the server only. */
+  dispatcher: EventDispatcher;
   logger: Logger;
 }
 
@@ -61,7 +64,12 @@ export async function openRuntime(config: Config, opts: { logger?: Logger } = {}
   });
   registerMeetingJobs(jobs, meetings);
   registerReserveJobs({ jobs, repos }, endMeetingOfReserve(repos, meetings));
-  return { config, store, repos, tokens, jobs, meetings, logger };
+  const dispatcher = new EventDispatcher(
+    repos,
+    { timeoutMs: config.eventTimeout, retryDelaysMs: [15_000, 300_000, 3_600_000, 21_600_000].map((ms) => Math.max(1, Math.round(ms * config.eventRetryScale))), pollMs: 200, batch: 200 },
+    logger,
+  );
+  return { config, store, repos, tokens, jobs, meetings, dispatcher, logger };
 }
 
 export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
@@ -124,6 +132,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     if (!config.publicUrl) ctx.publicUrl = publicUrlOf(config, port);
     const stopMaintenance = startMaintenance(rt.tokens, rt.repos.jobs, rt.logger);
     rt.jobs.start();
+    rt.dispatcher.start();
     const stopSweeper = startSessionSweeper(rt.meetings, rt.logger, Math.max(1000, (config.heartbeatTimeout * 1000) / 3));
     return {
       app,
@@ -134,6 +143,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         stopMaintenance();
         stopSweeper();
         await rt.jobs.stop();
+        await rt.dispatcher.stop();
         await app.close();
         await rt.store.close();
       },

@@ -38,6 +38,8 @@ export const ConfigSchema = Type.Object(
     emptyMeetingGrace: Type.Integer({ default: 60, minimum: 0, description: 'Seconds a started meeting may stay empty before it ends.' }),
     participantLimit: Type.Integer({ default: 500, minimum: 2, maximum: 10_000, description: 'Most participants a meeting holds at once.' }),
     ringTimeout: Type.Integer({ default: 60, minimum: 1, description: 'Seconds an invitee rings before the call times out.' }),
+    eventTimeout: Type.Integer({ default: 3000, minimum: 100, description: 'Milliseconds an app has to answer an event with a 2xx.' }),
+    eventRetryScale: Type.Number({ default: 1, exclusiveMinimum: 0, maximum: 1, description: "Multiplies Feishu's retry waits (15 s, 5 min, 1 h, 6 h); tests shrink them." }),
     tenantTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'Tenant and app access token lifetime in seconds (Feishu: 7200).' }),
     userTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'User access token lifetime in seconds (Feishu: 7200).' }),
   },

@@ -6,7 +6,8 @@ export const DEMO_TENANT_KEY = 'demo';
 
 /** Every scope the catalogue names, plus the contact field scopes: the demo app may call everything. */
 export function allScopes(): string[] {
-  const set = new Set<string>(['contact:user.email:readonly', 'contact:user.phone:readonly', 'contact:user.id:readonly']);
+  // Event-only scopes (no method needs them) included: the demo app may receive every event too.
+  const set = new Set<string>(['contact:user.email:readonly', 'contact:user.phone:readonly', 'contact:user.id:readonly', 'vc:meeting.all_meeting:readonly']);
   for (const m of methods) for (const s of [...m.scopes, ...m.fieldScopes]) set.add(s);
   return [...set].sort();
 }

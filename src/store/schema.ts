@@ -226,6 +226,34 @@ export interface ReserveTable {
   updated_at: number;
 }
 
+export interface EventDeliveryTable {
+  /** `<event_id>:<app_id>` */
+  id: string;
+  outbox_seq: number;
+  event_id: string;
+  event_type: string;
+  app_id: string;
+  tenant_key: string;
+  /** 'pending' | 'delivered' | 'failed' */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  locked_until: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface DeliveryAttemptTable {
+  delivery_id: string;
+  attempt: number;
+  at: number;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -244,4 +272,6 @@ export interface Database {
   quality_samples: QualitySampleTable;
   outbox_events: OutboxEventTable;
   client_events: ClientEventTable;
+  event_deliveries: EventDeliveryTable;
+  delivery_attempts: DeliveryAttemptTable;
 }

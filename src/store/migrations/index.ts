@@ -5,6 +5,7 @@ import * as reserves from './0003-reserves.js';
 import * as meetings from './0004-meetings.js';
 import * as mayHost from './0005-participant-may-host.js';
 import * as recording from './0006-meeting-recording.js';
+import * as deliveries from './0007-event-deliveries.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-meetings': meetings,
   '0005-participant-may-host': mayHost,
   '0006-meeting-recording': recording,
+  '0007-event-deliveries': deliveries,
 };

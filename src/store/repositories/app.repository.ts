@@ -26,6 +26,10 @@ export class AppRepository {
     return row && toApp(row);
   }
 
+  async eventSettings(appId: string) {
+    return this.db.selectFrom('app_event_settings').selectAll().where('app_id', '=', appId).executeTakeFirst();
+  }
+
   async firstOfTenant(tenantKey: string): Promise<App | undefined> {
     const row = await this.db
       .selectFrom('apps')

@@ -4,6 +4,7 @@ import { DirectoryRepository } from './directory.repository.js';
 import { JobRepository } from './job.repository.js';
 import { MeetingRepository } from './meeting.repository.js';
 import { OutboxRepository } from './outbox.repository.js';
+import { DeliveryRepository } from './delivery.repository.js';
 import { ReserveRepository } from './reserve.repository.js';
 import { SessionRepository } from './session.repository.js';
 import { SettingRepository } from './setting.repository.js';
@@ -15,6 +16,7 @@ export interface Repositories {
   jobs: JobRepository;
   meetings: MeetingRepository;
   outbox: OutboxRepository;
+  deliveries: DeliveryRepository;
   reserves: ReserveRepository;
   sessions: SessionRepository;
   settings: SettingRepository;
@@ -22,12 +24,14 @@ export interface Repositories {
 }
 
 export function repositories(store: Store): Repositories {
+  const deliveries = new DeliveryRepository(store.db);
   return {
     apps: new AppRepository(store.db),
     directory: new DirectoryRepository(store.db, store.dialect, store.changes),
     jobs: new JobRepository(store.db),
     meetings: new MeetingRepository(store.db),
-    outbox: new OutboxRepository(store.db),
+    outbox: new OutboxRepository(store.db, deliveries),
+    deliveries,
     reserves: new ReserveRepository(store.db, store.dialect),
     sessions: new SessionRepository(store.db),
     settings: new SettingRepository(store.db),

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, OutboxEventTable } from '../schema.js';
+import type { DeliveryRepository } from './delivery.repository.js';
 
 export type OutboxRow = Selectable<OutboxEventTable>;
 
@@ -12,13 +13,19 @@ export interface NewOutboxEvent {
   payload: unknown;
 }
 
-/** The transactional outbox: events are written with the state change that caused them. */
+/**
+ * The transactional outbox: events are written with the state change that caused them, and so are the
+ * deliveries to the apps that want them.
+ */
 export class OutboxRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly deliveries?: DeliveryRepository,
+  ) {}
 
   async append(events: NewOutboxEvent[], db: Kysely<Database> = this.db): Promise<void> {
     if (events.length === 0) return;
-    await db
+    const written = await db
       .insertInto('outbox_events')
       .values(
         events.map((e) => ({
@@ -30,7 +37,13 @@ export class OutboxRepository {
           payload: JSON.stringify(e.payload),
         })),
       )
+      .returning(['seq', 'event_id', 'event_type', 'tenant_key', 'created_at'])
       .execute();
+    await this.deliveries?.fanOut(written, db);
+  }
+
+  async bySeq(seq: number): Promise<OutboxRow | undefined> {
+    return this.db.selectFrom('outbox_events').selectAll().where('seq', '=', seq).executeTakeFirst();
   }
 
   /** A tenant's events in commit order, after a sequence number. */

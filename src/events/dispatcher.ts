@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import type { Repositories } from '../store/repositories/index.js';
+import type { DeliveryRow } from '../store/repositories/delivery.repository.js';
+import { deliveryTarget, eventRequest, postWebhook } from './webhook-request.js';
+
+export interface DispatcherOptions {
+  /** a 2xx within this long is success (Feishu: 3 s) */
+  timeoutMs: number;
+  /** waits before the 2nd, 3rd … attempt (Feishu: 15 s, 5 min, 1 h, 6 h); after the last, the delivery fails */
+  retryDelaysMs: number[];
+  /** how often to look for due deliveries when idle */
+  pollMs: number;
+  /** deliveries taken per round */
+  batch: number;
+  clock?: { now(): number };
+}
+
+/**
+ * Sends due deliveries. Each app's deliveries go out one at a time in outbox order, so an app sees its
+ * events in the order they happened unless a failed one is waiting for its retry (later events do not
+ * wait behind it: docs/decisions.md); different apps are served side by side, so a slow receiver only
+ * delays itself.
+ */
+export class EventDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private stopped = true;
+  private readonly clock: { now(): number };
+
+  constructor(
+    private readonly repos: Repositories,
+    private readonly opts: DispatcherOptions,
+    private readonly logger: Logger,
+  ) {
+    this.clock = opts.clock ?? Date;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const loop = () => {
+      if (this.stopped) return;
+      this.running = this.runOnce().catch((err: unknown) => {
+        this.logger.warn({ err }, 'event dispatch round failed');
+        return 0;
+      });
+      void this.running.then((sent) => {
+        this.running = undefined;
+        // Busy: go again at once; idle: wait for the poll interval.
+        if (!this.stopped) this.timer = setTimeout(loop, sent > 0 ? 0 : this.opts.pollMs).unref();
+      });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One round: claim what is due, send it; returns how many attempts were made. */
+  async runOnce(): Promise<number> {
+    const now = this.clock.now();
+    const lease = this.opts.timeoutMs * this.opts.batch + 10_000;
+    const claimed = await this.repos.deliveries.claimDue(now, this.opts.batch, lease);
+    const byApp = new Map<string, DeliveryRow[]>();
+    for (const d of claimed) byApp.set(d.app_id, [...(byApp.get(d.app_id) ?? []), d]);
+    await Promise.all(
+      [...byApp.values()].map(async (lane) => {
+        for (const d of lane) await this.send(d);
+      }),
+    );
+    return claimed.length;
+  }
+
+  private async send(d: DeliveryRow): Promise<void> {
+    const [row, app, settings] = await Promise.all([this.repos.outbox.bySeq(d.outbox_seq), this.repos.apps.find(d.app_id), this.repos.apps.eventSettings(d.app_id)]);
+    const at = this.clock.now();
+    if (!row || !app || !settings?.request_url) {
+      await this.repos.deliveries.record(d, { at, status: null, latencyMs: 0, error: 'the app or its request URL is gone' }, { failed: true });
+      return;
+    }
+    const result = await postWebhook(settings.request_url, eventRequest(row, deliveryTarget(app, settings), at), this.opts.timeoutMs);
+    const ok = result.status !== null && result.status >= 200 && result.status < 300;
+    const attempt = { at, status: result.status, latencyMs: result.latencyMs, ...(ok ? {} : { error: result.error ?? `HTTP ${result.status}` }) };
+    const delay = this.opts.retryDelaysMs[d.attempts];
+    await this.repos.deliveries.record(d, attempt, ok ? { delivered: true } : delay === undefined ? { failed: true } : { retryAt: this.clock.now() + delay });
+  }
+}
