@@ -12,6 +12,7 @@ const TOKEN = 'vt-delivery';
 const KEY = 'encrypt-key-delivery';
 const TYPES = ['meeting_started', 'meeting_ended', 'join_meeting', 'leave_meeting', 'all_meeting_started', 'all_meeting_ended'].map((t) => `vc.meeting.${t}_v1`);
 const FLAKY = { appId: 'cli_acmeflaky0001', appSecret: 'acme-flaky-secret' };
+const HANG = { appId: 'cli_acmehang00001', appSecret: 'acme-hang-secret' };
 const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, trace: () => {} };
 
 /** Receivers built on the SDK's EventDispatcher: `/enc` decrypts and verifies; `/flaky` answers 500 twice per event first. */
@@ -31,6 +32,8 @@ class Receivers {
     const globex = lark.adaptDefault('/globex', dispatcher('/globex'));
     this.server = createServer((req, res) => {
       if (req.url === '/enc') return void enc(req, res);
+      // never answers: the dispatcher must give up at its timeout and not hold anyone else up
+      if (req.url === '/hang') return;
       if (req.url === '/globex') return void globex(req, res);
       if (req.url === '/flaky') {
         let body = '';
@@ -81,6 +84,7 @@ describe('event delivery to apps, through the SDK EventDispatcher', () => {
     // subscribed, but holds no vc scope: gets nothing
     acme.apps!.find((a) => a.app_id === fixture.acme.none.appId)!.events = { request_url: `${rx.url}/enc`, verification_token: TOKEN, encrypt_key: KEY, subscribe };
     acme.apps!.push({ app_id: FLAKY.appId, app_secret: FLAKY.appSecret, name: 'Acme flaky', scopes: ALL, events: { request_url: `${rx.url}/flaky`, verification_token: TOKEN, subscribe } });
+    acme.apps!.push({ app_id: HANG.appId, app_secret: HANG.appSecret, name: 'Acme hang', scopes: ALL, events: { request_url: `${rx.url}/hang`, verification_token: TOKEN, subscribe } });
     // another tenant's app: never sees acme's events
     seed.tenants[1]!.apps![0]!.events = { request_url: `${rx.url}/globex`, verification_token: TOKEN, subscribe };
     s = await startTestServer({ seed, config: { emptyMeetingGrace: 0, eventRetryScale: 0.0001, eventTimeout: 1000 } });
@@ -101,6 +105,8 @@ describe('event delivery to apps, through the SDK EventDispatcher', () => {
     const no = r.data!.reserve!.meeting_no!;
     const alice = await call('alice', '/client/v1/meetings/join', { meeting_no: no });
     const bob = await call('bob', '/client/v1/meetings/join', { meeting_no: no });
+    // the hanging app's lane is now stuck for a timeout per event; the others' later events must not wait for it
+    await new Promise((r) => setTimeout(r, 300));
     await call('bob', `/client/v1/sessions/${bob.data.session_id}/leave`);
     await call('alice', `/client/v1/sessions/${alice.data.session_id}/leave`);
     await s.runtime.jobs.runDue();
@@ -115,7 +121,7 @@ describe('event delivery to apps, through the SDK EventDispatcher', () => {
       'meeting_ended_v1',
       'all_meeting_ended_v1',
     ].map((t) => `vc.meeting.${t}`);
-    await expect.poll(() => rx.got['/enc']!.length, { timeout: 10_000, interval: 50 }).toBe(8);
+    await expect.poll(() => rx.got['/enc']!.length, { timeout: 2_500, interval: 50 }).toBe(8);
     await expect.poll(() => rx.got['/flaky']!.length, { timeout: 10_000, interval: 50 }).toBe(8);
     const enc = rx.got['/enc']!;
     expect(enc.map((e) => e.event_type)).toEqual(expected);
@@ -132,6 +138,9 @@ describe('event delivery to apps, through the SDK EventDispatcher', () => {
     const log = await s.runtime.repos.deliveries.attempts(deliveries[0]!.id);
     expect(log.map((a) => a.status_code)).toEqual([500, 500, 200]);
     expect(log[0]!.error).toBe('HTTP 500');
+
+    // the hanging app's first delivery timed out and waits for its retry; nothing it did delayed the others
+    await expect.poll(async () => (await s.runtime.repos.deliveries.forApp(HANG.appId))[0]?.last_error, { timeout: 5_000, interval: 100 }).toMatch(/time/i);
 
     // no scope, no events; other tenants never see them
     expect(await s.runtime.repos.deliveries.forApp(fixture.acme.none.appId)).toEqual([]);

@@ -18,11 +18,13 @@ export interface DispatcherOptions {
 /**
  * Sends due deliveries. Each app's deliveries go out one at a time in outbox order, so an app sees its
  * events in the order they happened unless a failed one is waiting for its retry (later events do not
- * wait behind it: docs/decisions.md); different apps are served side by side, so a slow receiver only
- * delays itself.
+ * wait behind it: docs/decisions.md); different apps are served by independent lanes, so a slow
+ * receiver only delays itself.
  */
 export class EventDispatcher {
   private timer: NodeJS.Timeout | undefined;
+  /** app_id → the lane sending that app's deliveries now */
+  private readonly lanes = new Map<string, Promise<void>>();
   private running: Promise<number> | undefined;
   private stopped = true;
   private readonly clock: { now(): number };
@@ -57,21 +59,34 @@ export class EventDispatcher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await this.drain();
   }
 
-  /** One round: claim what is due, send it; returns how many attempts were made. */
+  /**
+   * Claims what is due for apps not already being served and starts a lane per app; returns how many
+   * deliveries it claimed. Lanes run on their own: a receiver that hangs until the timeout holds up its
+   * own app only, never the next round or other apps.
+   */
   async runOnce(): Promise<number> {
     const now = this.clock.now();
     const lease = this.opts.timeoutMs * this.opts.batch + 10_000;
-    const claimed = await this.repos.deliveries.claimDue(now, this.opts.batch, lease);
+    const claimed = await this.repos.deliveries.claimDue(now, this.opts.batch, lease, [...this.lanes.keys()]);
     const byApp = new Map<string, DeliveryRow[]>();
     for (const d of claimed) byApp.set(d.app_id, [...(byApp.get(d.app_id) ?? []), d]);
-    await Promise.all(
-      [...byApp.values()].map(async (lane) => {
+    for (const [appId, lane] of byApp) {
+      const run = (async () => {
         for (const d of lane) await this.send(d);
-      }),
-    );
+      })()
+        .catch((err: unknown) => this.logger.warn({ err, app_id: appId }, 'event delivery lane failed'))
+        .finally(() => this.lanes.delete(appId));
+      this.lanes.set(appId, run);
+    }
     return claimed.length;
+  }
+
+  /** Waits for the lanes in flight (tests and shutdown). */
+  async drain(): Promise<void> {
+    while (this.lanes.size > 0) await Promise.all([...this.lanes.values()]);
   }
 
   private async send(d: DeliveryRow): Promise<void> {

@@ -58,16 +58,15 @@ export class DeliveryRepository {
    * several dispatchers on one database never send the same delivery at once; one that dies leaves
    * its claims to expire and be taken again (at least once, same event_id).
    */
-  async claimDue(now: number, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
-    const due = await this.db
+  async claimDue(now: number, limit: number, leaseMs: number, skipApps: string[] = []): Promise<DeliveryRow[]> {
+    let q = this.db
       .selectFrom('event_deliveries')
       .selectAll()
       .where('status', '=', 'pending')
       .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-      .orderBy('outbox_seq')
-      .limit(limit)
-      .execute();
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]));
+    if (skipApps.length > 0) q = q.where('app_id', 'not in', skipApps);
+    const due = await q.orderBy('outbox_seq').limit(limit).execute();
     const claimed: DeliveryRow[] = [];
     for (const d of due) {
       const res = await this.db
