@@ -69,6 +69,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger } = {}
     { timeoutMs: config.eventTimeout, retryDelaysMs: [15_000, 300_000, 3_600_000, 21_600_000].map((ms) => Math.max(1, Math.round(ms * config.eventRetryScale))), pollMs: 200, batch: 200 },
     logger,
   );
+  meetings.onEventsCommitted(() => dispatcher.nudge());
   return { config, store, repos, tokens, jobs, meetings, dispatcher, logger };
 }
 

@@ -37,22 +37,37 @@ export class EventDispatcher {
     this.clock = opts.clock ?? Date;
   }
 
+  private again = false;
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    const loop = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce().catch((err: unknown) => {
-        this.logger.warn({ err }, 'event dispatch round failed');
-        return 0;
-      });
-      void this.running.then((sent) => {
-        this.running = undefined;
-        // Busy: go again at once; idle: wait for the poll interval.
-        if (!this.stopped) this.timer = setTimeout(loop, sent > 0 ? 0 : this.opts.pollMs).unref();
-      });
-    };
-    loop();
+    this.loop();
+  }
+
+  private loop(): void {
+    if (this.stopped) return;
+    this.again = false;
+    this.running = this.runOnce().catch((err: unknown) => {
+      this.logger.warn({ err }, 'event dispatch round failed');
+      return 0;
+    });
+    void this.running.then((sent) => {
+      this.running = undefined;
+      // Busy or nudged meanwhile: go again at once; idle: wait for the poll interval.
+      if (!this.stopped) this.timer = setTimeout(() => this.loop(), sent > 0 || this.again ? 0 : this.opts.pollMs).unref();
+    });
+  }
+
+  /** New deliveries were committed in this process: look now rather than at the next poll. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.loop();
   }
 
   async stop(): Promise<void> {

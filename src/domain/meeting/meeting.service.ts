@@ -99,6 +99,13 @@ export class MeetingService {
     private readonly clock: { now(): number } = Date,
   ) {}
 
+  private committed: (() => void) | undefined;
+
+  /** Called after each commit that wrote meeting events (the dispatcher sends them at once). */
+  onEventsCommitted(listener: () => void): void {
+    this.committed = listener;
+  }
+
   /**
    * Loads the meeting, runs `change` on it and commits everything it caused, retrying lost races.
    * `change` must do its reads through `trx`: on SQLite the transaction holds the only connection.
@@ -106,14 +113,18 @@ export class MeetingService {
   async mutate<T>(tenantKey: string, meetingId: string, change: (m: Meeting, at: number, trx: Kysely<Database>) => Promise<{ events: MeetingEvent[]; result: T }> | { events: MeetingEvent[]; result: T }): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.db.transaction().execute(async (trx) => {
+        let produced = 0;
+        const result = await this.db.transaction().execute(async (trx) => {
           const loaded = await this.repos.meetings.load(tenantKey, meetingId, trx);
           if (!loaded) throw apiError('meetingNotExist', `meeting ${meetingId} does not exist`);
           const at = this.clock.now();
           const { events, result } = await change(loaded.meeting, at, trx);
           await this.commit(loaded, events, at, trx);
+          produced = events.length;
           return result;
         });
+        if (produced > 0) this.committed?.();
+        return result;
       } catch (e) {
         if (!(e instanceof ConcurrentUpdate) || attempt >= 20) throw e;
       }
@@ -221,6 +232,7 @@ export class MeetingService {
         await this.commit({ meeting: m, version: 0, snapshot: new Map() }, events, at, trx);
         await this.insertSession(trx, m, caller, sessionId, device, at);
       });
+      this.committed?.();
       return true;
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
