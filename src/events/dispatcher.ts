@@ -1,6 +1,10 @@
 import type { Logger } from 'pino';
 import type { Repositories } from '../store/repositories/index.js';
-import type { DeliveryRow } from '../store/repositories/delivery.repository.js';
+import type { DeliveryOutcome, DeliveryRow } from '../store/repositories/delivery.repository.js';
+import type { OutboxRow } from '../store/repositories/outbox.repository.js';
+import type { App } from '../store/repositories/app.repository.js';
+import type { AppEventSettingsTable } from '../store/schema.js';
+import type { Selectable } from 'kysely';
 import { deliveryTarget, eventRequest, postWebhook } from './webhook-request.js';
 
 export interface DispatcherOptions {
@@ -90,7 +94,17 @@ export class EventDispatcher {
     for (const d of claimed) byApp.set(d.app_id, [...(byApp.get(d.app_id) ?? []), d]);
     for (const [appId, lane] of byApp) {
       const run = (async () => {
-        for (const d of lane) await this.send(d);
+        // One lookup of the app, its settings and the lane's events; results are written in batches.
+        const [app, settings, rows] = await Promise.all([this.repos.apps.find(appId), this.repos.apps.eventSettings(appId), this.repos.outbox.bySeqs(lane.map((d) => d.outbox_seq))]);
+        let done: Parameters<typeof this.repos.deliveries.record>[0] = [];
+        for (const d of lane) {
+          done.push(await this.send(d, rows.get(d.outbox_seq), app, settings));
+          if (done.length >= 50) {
+            await this.repos.deliveries.record(done);
+            done = [];
+          }
+        }
+        await this.repos.deliveries.record(done);
       })()
         .catch((err: unknown) => this.logger.warn({ err, app_id: appId }, 'event delivery lane failed'))
         .finally(() => this.lanes.delete(appId));
@@ -104,17 +118,16 @@ export class EventDispatcher {
     while (this.lanes.size > 0) await Promise.all([...this.lanes.values()]);
   }
 
-  private async send(d: DeliveryRow): Promise<void> {
-    const [row, app, settings] = await Promise.all([this.repos.outbox.bySeq(d.outbox_seq), this.repos.apps.find(d.app_id), this.repos.apps.eventSettings(d.app_id)]);
+  private async send(d: DeliveryRow, row: OutboxRow | undefined, app: App | undefined, settings: Selectable<AppEventSettingsTable> | undefined) {
     const at = this.clock.now();
     if (!row || !app || !settings?.request_url) {
-      await this.repos.deliveries.record(d, { at, status: null, latencyMs: 0, error: 'the app or its request URL is gone' }, { failed: true });
-      return;
+      return { d, a: { at, status: null, latencyMs: 0, error: 'the app or its request URL is gone' }, outcome: { failed: true } as const };
     }
     const result = await postWebhook(settings.request_url, eventRequest(row, deliveryTarget(app, settings), at), this.opts.timeoutMs);
     const ok = result.status !== null && result.status >= 200 && result.status < 300;
-    const attempt = { at, status: result.status, latencyMs: result.latencyMs, ...(ok ? {} : { error: result.error ?? `HTTP ${result.status}` }) };
+    const a = { at, status: result.status, latencyMs: result.latencyMs, ...(ok ? {} : { error: result.error ?? `HTTP ${result.status}` }) };
     const delay = this.opts.retryDelaysMs[d.attempts];
-    await this.repos.deliveries.record(d, attempt, ok ? { delivered: true } : delay === undefined ? { failed: true } : { retryAt: this.clock.now() + delay });
+    const outcome: DeliveryOutcome = ok ? { delivered: true } : delay === undefined ? { failed: true } : { retryAt: this.clock.now() + delay };
+    return { d, a, outcome };
   }
 }

@@ -3,8 +3,8 @@
  * and the one function that sends them.
  */
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Selectable } from 'kysely';
 import type { AppEventSettingsTable } from '../store/schema.js';
 import type { OutboxRow } from '../store/repositories/outbox.repository.js';
@@ -33,6 +33,10 @@ export interface WebhookResult {
   bodySnippet: string;
   error?: string;
 }
+
+/** Connections to receivers are kept alive and reused, as a busy event stream needs. */
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
+const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 16 });
 
 /** Feishu waits 1 s for the challenge answer (§2). */
 export const CHALLENGE_TIMEOUT_MS = 1000;
@@ -101,23 +105,25 @@ export function postWebhook(url: string, request: WebhookRequest, timeoutMs: num
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const finish = (error?: string) => {
+    // `drop`: the connection is in an unknown state (timeout, error, body cut short) and must not be reused.
+    const finish = (error?: string, drop = true) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.destroy();
+      if (drop) req.destroy();
       const bodySnippet = Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8');
       resolve({ status, latencyMs: elapsed(), bodySnippet, ...(error ? { error } : {}) });
     };
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(target, { method: 'POST', headers: { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) } }, (res) => {
+    const https = target.protocol === 'https:';
+    const send = https ? httpsRequest : httpRequest;
+    const req = send(target, { method: 'POST', agent: https ? httpsAgent : httpAgent, headers: { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) } }, (res) => {
       status = res.statusCode ?? null;
       res.on('data', (c: Buffer) => {
         chunks.push(c);
         size += c.length;
         if (size >= SNIPPET_BYTES) finish();
       });
-      res.on('end', () => finish());
+      res.on('end', () => finish(undefined, false));
       res.on('error', (e) => finish(e.message));
     });
     const timer = setTimeout(() => finish(`timeout after ${timeoutMs} ms`), timeoutMs);

@@ -4,6 +4,8 @@ import { wants } from '../../events/subscriptions.js';
 
 export type DeliveryRow = Selectable<EventDeliveryTable>;
 
+export type DeliveryOutcome = { delivered: true } | { retryAt: number } | { failed: true };
+
 export interface AttemptRecord {
   at: number;
   status: number | null;
@@ -82,27 +84,30 @@ export class DeliveryRepository {
     return claimed;
   }
 
-  /** Logs an attempt and moves the delivery on: delivered, due again at `retryAt`, or failed for good. */
-  async record(d: DeliveryRow, a: AttemptRecord, outcome: { delivered: true } | { retryAt: number } | { failed: true }): Promise<void> {
-    const attempt = d.attempts + 1;
+  /** Logs attempts and moves their deliveries on (delivered, due again at `retryAt`, or failed), in one transaction. */
+  async record(results: { d: DeliveryRow; a: AttemptRecord; outcome: DeliveryOutcome }[]): Promise<void> {
+    if (results.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('delivery_attempts')
-        .values({ delivery_id: d.id, attempt, at: a.at, status_code: a.status, latency_ms: Math.round(a.latencyMs), error: a.error ?? null })
-        .onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing())
-        .execute();
-      await trx
-        .updateTable('event_deliveries')
-        .set({
-          attempts: attempt,
-          locked_until: null,
-          last_status: a.status,
-          last_error: a.error ?? null,
-          ...('delivered' in outcome ? { status: 'delivered', delivered_at: a.at } : 'failed' in outcome ? { status: 'failed' } : { next_attempt_at: outcome.retryAt }),
-        })
-        .where('id', '=', d.id)
-        .where('attempts', '=', d.attempts)
-        .execute();
+      for (const { d, a, outcome } of results) {
+        const attempt = d.attempts + 1;
+        await trx
+          .insertInto('delivery_attempts')
+          .values({ delivery_id: d.id, attempt, at: a.at, status_code: a.status, latency_ms: Math.round(a.latencyMs), error: a.error ?? null })
+          .onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing())
+          .execute();
+        await trx
+          .updateTable('event_deliveries')
+          .set({
+            attempts: attempt,
+            locked_until: null,
+            last_status: a.status,
+            last_error: a.error ?? null,
+            ...('delivered' in outcome ? { status: 'delivered', delivered_at: a.at } : 'failed' in outcome ? { status: 'failed' } : { next_attempt_at: outcome.retryAt }),
+          })
+          .where('id', '=', d.id)
+          .where('attempts', '=', d.attempts)
+          .execute();
+      }
     });
   }
 

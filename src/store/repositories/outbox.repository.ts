@@ -42,8 +42,10 @@ export class OutboxRepository {
     await this.deliveries?.fanOut(written, db);
   }
 
-  async bySeq(seq: number): Promise<OutboxRow | undefined> {
-    return this.db.selectFrom('outbox_events').selectAll().where('seq', '=', seq).executeTakeFirst();
+  async bySeqs(seqs: number[]): Promise<Map<number, OutboxRow>> {
+    if (seqs.length === 0) return new Map();
+    const rows = await this.db.selectFrom('outbox_events').selectAll().where('seq', 'in', seqs).execute();
+    return new Map(rows.map((r) => [r.seq, r]));
   }
 
   /** A tenant's events in commit order, after a sequence number. */
