@@ -29,7 +29,7 @@ export function repositories(store: Store): Repositories {
     apps: new AppRepository(store.db),
     directory: new DirectoryRepository(store.db, store.dialect, store.changes),
     jobs: new JobRepository(store.db),
-    meetings: new MeetingRepository(store.db),
+    meetings: new MeetingRepository(store.db, store.dialect),
     outbox: new OutboxRepository(store.db, deliveries),
     deliveries,
     reserves: new ReserveRepository(store.db, store.dialect),

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, MeetingParticipantTable, MeetingTable } from '../schema.js';
 import type { Ability, Meeting, MeetingStatus, Participant, ParticipantStatus, UserType } from '../../domain/meeting/meeting.js';
 import { MEETING_STATUS } from '../../domain/meeting/meeting.js';
+import type { Dialect } from '../database.js';
 
 /** A meeting as loaded, with what is needed to save only what changed and detect concurrent writers. */
 export interface LoadedMeeting {
@@ -119,16 +120,23 @@ export interface MeetingBrief {
 
 /** Meetings and their participants. Reads by id are tenant-scoped; a meeting number is global while live. */
 export class MeetingRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect = 'sqlite',
+  ) {}
 
   /** A meeting to read (no change tracking). */
   async find(tenantKey: string, id: string, db: Kysely<Database> = this.db): Promise<Meeting | undefined> {
     return (await this.read(tenantKey, id, db))?.meeting;
   }
 
-  /** A meeting to change: with its version and a snapshot of its participants. */
+  /**
+   * A meeting to change: with its version and a snapshot of its participants. On PostgreSQL the meeting
+   * row stays locked until the transaction ends, so writers of one meeting queue instead of racing (the
+   * version check in `save` stays as the safety net; SQLite runs one writer at a time anyway).
+   */
   async load(tenantKey: string, id: string, db: Kysely<Database> = this.db): Promise<LoadedMeeting | undefined> {
-    const found = await this.read(tenantKey, id, db);
+    const found = await this.read(tenantKey, id, db, this.dialect === 'postgres');
     if (!found) return undefined;
     const { meeting } = found;
     return { ...found, snapshot: new Map(meeting.participants.map((p) => [p.key, JSON.stringify(participantRow(meeting, p))])) };
@@ -140,8 +148,10 @@ export class MeetingRepository {
    */
   private readonly participantsAt = new Map<string, { version: number; participants: Participant[] }>();
 
-  private async read(tenantKey: string, id: string, db: Kysely<Database>): Promise<{ meeting: Meeting; version: number } | undefined> {
-    const row = await db.selectFrom('meetings').selectAll().where('tenant_key', '=', tenantKey).where('id', '=', id).executeTakeFirst();
+  private async read(tenantKey: string, id: string, db: Kysely<Database>, lock = false): Promise<{ meeting: Meeting; version: number } | undefined> {
+    let q = db.selectFrom('meetings').selectAll().where('tenant_key', '=', tenantKey).where('id', '=', id);
+    if (lock) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
     if (!row) return undefined;
     const cached = this.participantsAt.get(id);
     if (cached && cached.version === row.version) {
