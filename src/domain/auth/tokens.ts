@@ -300,4 +300,3 @@ function narrow(granted: string[], requested: string[] | undefined): string[] {
   return requested;
 }
 
-export type { TokenRow };

@@ -191,19 +191,6 @@ export class TenantDirectory {
       .execute();
   }
 
-  async departmentsOf(userId: string): Promise<DepartmentRow[]> {
-    return this.db
-      .selectFrom('user_departments as ud')
-      .innerJoin('departments as d', (j) =>
-        j.onRef('d.tenant_key', '=', 'ud.tenant_key').onRef('d.department_id', '=', 'ud.department_id'),
-      )
-      .selectAll('d')
-      .where('ud.tenant_key', '=', this.tenantKey)
-      .where('ud.user_id', '=', userId)
-      .orderBy('ud.position')
-      .execute();
-  }
-
   async departmentIdsOf(userId: string): Promise<string[]> {
     const rows = await this.db
       .selectFrom('user_departments')

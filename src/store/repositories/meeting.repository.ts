@@ -225,10 +225,4 @@ export class MeetingRepository {
     if (after) q = q.where((eb) => eb.or([eb('created_at', '>', after.t), eb.and([eb('created_at', '=', after.t), eb('id', '>', after.id)])]));
     return q.orderBy('created_at').orderBy('id').limit(limit).execute();
   }
-
-  /** Live meetings with nobody in them since before `before`: candidates for the empty-meeting end. */
-  async liveIds(limit: number): Promise<{ id: string; tenantKey: string }[]> {
-    const rows = await this.db.selectFrom('meetings').select(['id', 'tenant_key']).where('live_no', 'is not', null).limit(limit).execute();
-    return rows.map((r) => ({ id: r.id, tenantKey: r.tenant_key }));
-  }
 }
