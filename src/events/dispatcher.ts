@@ -88,29 +88,53 @@ export class EventDispatcher {
    */
   async runOnce(): Promise<number> {
     const now = this.clock.now();
-    const lease = this.opts.timeoutMs * this.opts.batch + 10_000;
-    const claimed = await this.repos.deliveries.claimDue(now, this.opts.batch, lease, [...this.lanes.keys()]);
+    const claimed = await this.repos.deliveries.claimDue(now, this.opts.batch, this.leaseMs, [...this.lanes.keys()]);
     const byApp = new Map<string, DeliveryRow[]>();
     for (const d of claimed) byApp.set(d.app_id, [...(byApp.get(d.app_id) ?? []), d]);
     for (const [appId, lane] of byApp) {
-      const run = (async () => {
-        // One lookup of the app, its settings and the lane's events; results are written in batches.
-        const [app, settings, rows] = await Promise.all([this.repos.apps.find(appId), this.repos.apps.eventSettings(appId), this.repos.outbox.bySeqs(lane.map((d) => d.outbox_seq))]);
-        let done: Parameters<typeof this.repos.deliveries.record>[0] = [];
-        for (const d of lane) {
-          done.push(await this.send(d, rows.get(d.outbox_seq), app, settings));
-          if (done.length >= 50) {
-            await this.repos.deliveries.record(done);
-            done = [];
-          }
-        }
-        await this.repos.deliveries.record(done);
-      })()
+      const run = this.runLane(appId, lane)
         .catch((err: unknown) => this.logger.warn({ err, app_id: appId }, 'event delivery lane failed'))
-        .finally(() => this.lanes.delete(appId));
+        .finally(() => {
+          this.lanes.delete(appId);
+          // The app's later events were held back while this lane had claims: look for them now.
+          this.nudge();
+        });
       this.lanes.set(appId, run);
     }
     return claimed.length;
+  }
+
+  /**
+   * A claim lasts three send timeouts and is renewed every timeout while the lane works, so a lane of
+   * hanging receivers keeps its claims, and a process killed mid-lane frees them within seconds.
+   */
+  private get leaseMs(): number {
+    return 3 * this.opts.timeoutMs + 1000;
+  }
+
+  private async runLane(appId: string, lane: DeliveryRow[]): Promise<void> {
+    // One lookup of the app, its settings and the lane's events; results are written in batches.
+    const [app, settings, rows] = await Promise.all([this.repos.apps.find(appId), this.repos.apps.eventSettings(appId), this.repos.outbox.bySeqs(lane.map((d) => d.outbox_seq))]);
+    // Claims from the first delivery not yet recorded on are kept alive.
+    let recorded = 0;
+    const renew = setInterval(() => {
+      void this.repos.deliveries.renewLease(lane.slice(recorded).map((d) => d.id), this.clock.now() + this.leaseMs).catch((err: unknown) => this.logger.warn({ err, app_id: appId }, 'lease renewal failed'));
+    }, this.opts.timeoutMs);
+    renew.unref();
+    try {
+      let done: Parameters<typeof this.repos.deliveries.record>[0] = [];
+      for (const d of lane) {
+        done.push(await this.send(d, rows.get(d.outbox_seq), app, settings));
+        if (done.length >= 50) {
+          await this.repos.deliveries.record(done);
+          recorded += done.length;
+          done = [];
+        }
+      }
+      await this.repos.deliveries.record(done);
+    } finally {
+      clearInterval(renew);
+    }
   }
 
   /** Waits for the lanes in flight (tests and shutdown). */

@@ -1,10 +1,45 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import type { Dialect } from '../database.js';
 import type { Database, EventDeliveryTable } from '../schema.js';
 import { wants } from '../../events/subscriptions.js';
+
+/** Names the advisory lock that serialises claims on PostgreSQL (any constant unique to this use). */
+const CLAIM_LOCK = 7_260_401;
 
 export type DeliveryRow = Selectable<EventDeliveryTable>;
 
 export type DeliveryOutcome = { delivered: true } | { retryAt: number } | { failed: true };
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface DeliveryFilter {
+  appId?: string;
+  tenantKey?: string;
+  status?: DeliveryStatus;
+  eventType?: string;
+  eventId?: string;
+  /** created at or after (ms) */
+  since?: number;
+}
+
+export interface DeliveryCursor {
+  seq: number;
+  appId: string;
+}
+
+/** The filter as one condition, usable in selects and updates alike. */
+const matching =
+  (f: DeliveryFilter) =>
+  (eb: ExpressionBuilder<Database, 'event_deliveries'>): Expression<SqlBool> => {
+    const all: Expression<SqlBool>[] = [];
+    if (f.appId) all.push(eb('app_id', '=', f.appId));
+    if (f.tenantKey) all.push(eb('tenant_key', '=', f.tenantKey));
+    if (f.status) all.push(eb('status', '=', f.status));
+    if (f.eventType) all.push(eb('event_type', '=', f.eventType));
+    if (f.eventId) all.push(eb('event_id', '=', f.eventId));
+    if (f.since !== undefined) all.push(eb('created_at', '>=', f.since));
+    return eb.and(all);
+  };
 
 export interface AttemptRecord {
   at: number;
@@ -15,7 +50,10 @@ export interface AttemptRecord {
 
 /** Deliveries: one per (outbox event, subscribed app), written with the event, and their attempts. */
 export class DeliveryRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   /**
    * Creates the deliveries for freshly written outbox events, in the same transaction: every app of the
@@ -56,32 +94,38 @@ export class DeliveryRepository {
   }
 
   /**
-   * Takes due deliveries for this process for `leaseMs`. A conditional update claims each one, so
-   * several dispatchers on one database never send the same delivery at once; one that dies leaves
-   * its claims to expire and be taken again (at least once, same event_id).
+   * Takes due deliveries for this process for `leaseMs`, in one statement, skipping every app that has
+   * a live claim (its lane runs here or in another process), so an app is served by one lane at a time
+   * and its events leave in order. On PostgreSQL a transaction-scoped advisory lock serialises claimers,
+   * so two processes never take the same delivery or the same app; SQLite serialises writers anyway.
+   * A process that dies leaves its claims to expire and be taken again (at least once, same event_id).
    */
   async claimDue(now: number, limit: number, leaseMs: number, skipApps: string[] = []): Promise<DeliveryRow[]> {
-    let q = this.db
-      .selectFrom('event_deliveries')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]));
-    if (skipApps.length > 0) q = q.where('app_id', 'not in', skipApps);
-    const due = await q.orderBy('outbox_seq').limit(limit).execute();
-    const claimed: DeliveryRow[] = [];
-    for (const d of due) {
-      const res = await this.db
+    const claim = async (db: Kysely<Database>) => {
+      if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(db);
+      let due = db
+        .selectFrom('event_deliveries')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+        .where('app_id', 'not in', (eb) => eb.selectFrom('event_deliveries as busy').select('busy.app_id').where('busy.status', '=', 'pending').where('busy.locked_until', '>=', now));
+      if (skipApps.length > 0) due = due.where('app_id', 'not in', skipApps);
+      return db
         .updateTable('event_deliveries')
         .set({ locked_until: now + leaseMs })
-        .where('id', '=', d.id)
-        .where('status', '=', 'pending')
-        .where('attempts', '=', d.attempts)
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 1) claimed.push({ ...d, locked_until: now + leaseMs });
-    }
-    return claimed;
+        .where('id', 'in', due.orderBy('outbox_seq').limit(limit))
+        .returningAll()
+        .execute();
+    };
+    const rows = this.dialect === 'postgres' ? await this.db.transaction().execute(claim) : await claim(this.db);
+    return rows.sort((a, b) => Number(a.outbox_seq) - Number(b.outbox_seq));
+  }
+
+  /** Keeps a lane's claims alive while it works through them (a hanging receiver can outlast one lease). */
+  async renewLease(ids: string[], until: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('event_deliveries').set({ locked_until: until }).where('id', 'in', ids).where('status', '=', 'pending').where('locked_until', 'is not', null).execute();
   }
 
   /** Logs attempts and moves their deliveries on (delivered, due again at `retryAt`, or failed), in one transaction. */
@@ -115,8 +159,58 @@ export class DeliveryRepository {
     return this.db.selectFrom('event_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** Newest first; `before` is the last row of the previous page. */
+  async list(filter: DeliveryFilter, limit: number, before?: DeliveryCursor): Promise<DeliveryRow[]> {
+    let q = this.db.selectFrom('event_deliveries').selectAll().where(matching(filter));
+    if (before) q = q.where((eb) => eb.or([eb('outbox_seq', '<', before.seq), eb.and([eb('outbox_seq', '=', before.seq), eb('app_id', '<', before.appId)])]));
+    return q.orderBy('outbox_seq', 'desc').orderBy('app_id', 'desc').limit(limit).execute();
+  }
+
   async forApp(appId: string, limit = 100): Promise<DeliveryRow[]> {
     return this.db.selectFrom('event_deliveries').selectAll().where('app_id', '=', appId).orderBy('outbox_seq').limit(limit).execute();
+  }
+
+  /**
+   * Sends deliveries again as soon as a dispatcher is free: delivered and failed ones too (the receiver
+   * gets the same event_id again). A delivery in flight right now is left alone. Returns how many.
+   */
+  async redeliver(filter: DeliveryFilter & { ids?: string[] }, now: number): Promise<number> {
+    let q = this.db.updateTable('event_deliveries').set({ status: 'pending', next_attempt_at: now, locked_until: null, delivered_at: null }).where(matching(filter));
+    if (filter.ids) q = q.where('id', 'in', filter.ids.length > 0 ? filter.ids : ['']);
+    q = q.where((eb) => eb.or([eb('status', '!=', 'pending'), eb('locked_until', 'is', null), eb('locked_until', '<', now)]));
+    return Number((await q.executeTakeFirst()).numUpdatedRows);
+  }
+
+  /**
+   * Deletes finished deliveries (and their attempts) created before `cutoff`, then outbox events of that
+   * age that no delivery needs any more; in slices, so a large backlog never holds one long transaction.
+   */
+  async prune(cutoff: number, slice = 5_000): Promise<{ deliveries: number; events: number }> {
+    let deliveries = 0;
+    for (;;) {
+      const ids = (await this.db.selectFrom('event_deliveries').select('id').where('status', '!=', 'pending').where('created_at', '<', cutoff).limit(slice).execute()).map((r) => r.id);
+      if (ids.length === 0) break;
+      await this.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('delivery_attempts').where('delivery_id', 'in', ids).execute();
+        await trx.deleteFrom('event_deliveries').where('id', 'in', ids).execute();
+      });
+      deliveries += ids.length;
+    }
+    let events = 0;
+    for (;;) {
+      const seqs = (
+        await this.db
+          .selectFrom('outbox_events as o')
+          .select('o.seq')
+          .where('o.created_at', '<', cutoff)
+          .where(({ not, exists, selectFrom }) => not(exists(selectFrom('event_deliveries as d').select('d.id').whereRef('d.outbox_seq', '=', 'o.seq'))))
+          .limit(slice)
+          .execute()
+      ).map((r) => r.seq);
+      if (seqs.length === 0) break;
+      events += Number((await this.db.deleteFrom('outbox_events').where('seq', 'in', seqs).executeTakeFirst()).numDeletedRows);
+    }
+    return { deliveries, events };
   }
 
   async attempts(deliveryId: string) {

@@ -24,7 +24,7 @@ export interface Repositories {
 }
 
 export function repositories(store: Store): Repositories {
-  const deliveries = new DeliveryRepository(store.db);
+  const deliveries = new DeliveryRepository(store.db, store.dialect);
   return {
     apps: new AppRepository(store.db),
     directory: new DirectoryRepository(store.db, store.dialect, store.changes),
