@@ -38,7 +38,7 @@ export function createLogger(config: Config): Logger {
   return pino({
     level: config.logLevel,
     base: { service: 'openvc' },
-    redact: { paths: ['req.headers.authorization', '*.app_secret', '*.access_token', '*.refresh_token', '*.tenant_access_token', '*.code'], censor: '[redacted]' },
+    redact: { paths: ['req.headers.authorization', '*.app_secret', '*.access_token', '*.refresh_token', '*.tenant_access_token', '*.code', '*.encrypt_key', '*.verification_token', '*.adminKey'], censor: '[redacted]' },
   });
 }
 
@@ -124,6 +124,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       meetings: rt.meetings,
       reserveRules: reserveRules(rt.repos),
       rateLimiter: new RateLimiter(),
+      events: rt.dispatcher,
       logger: rt.logger,
     };
     const app = await buildApp(ctx);
@@ -131,7 +132,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const port = (app.server.address() as AddressInfo).port;
     // With --port 0 the public URL is only known now.
     if (!config.publicUrl) ctx.publicUrl = publicUrlOf(config, port);
-    const stopMaintenance = startMaintenance(rt.tokens, rt.repos.jobs, rt.logger);
+    const stopMaintenance = startMaintenance({ tokens: rt.tokens, jobs: rt.repos.jobs, deliveries: rt.repos.deliveries, eventRetentionMs: config.eventRetention * 86_400_000 }, rt.logger);
     rt.jobs.start();
     rt.dispatcher.start();
     const stopSweeper = startSessionSweeper(rt.meetings, rt.logger, Math.max(1000, (config.heartbeatTimeout * 1000) / 3));

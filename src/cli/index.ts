@@ -8,6 +8,8 @@ import { seedCommand } from './seed.js';
 import { tokenCommand } from './token.js';
 import { docsCommand } from './docs.js';
 import { simulateCommand } from './simulate.js';
+import { appCommand } from './app.js';
+import { eventsCommand } from './events.js';
 
 const program = new Command()
   .name('openvc')
@@ -20,6 +22,8 @@ program.addCommand(seedCommand());
 program.addCommand(tokenCommand());
 program.addCommand(docsCommand());
 program.addCommand(simulateCommand());
+program.addCommand(appCommand());
+program.addCommand(eventsCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError || e instanceof SeedError) {

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { envName, loadConfig, type ConfigInput } from '../config/config.js';
+import { openRuntime, type Runtime } from '../server.js';
 
 /** Options every command that opens the store understands; each also reads its OPENVC_* variable. */
 export function storeOptions(cmd: Command): Command {
@@ -15,4 +16,15 @@ export function configFromOptions(opts: Record<string, unknown>) {
   const input: ConfigInput & { config?: string } = {};
   for (const [k, v] of Object.entries(opts)) if (v !== undefined) (input as Record<string, unknown>)[k] = v;
   return loadConfig(input);
+}
+
+/** Opens the store named by the command's store options (quietly), runs `run`, and closes it. */
+export async function withRuntime(opts: Record<string, unknown>, run: (rt: Runtime) => Promise<void>): Promise<void> {
+  const pick = (['dataDir', 'databaseUrl', 'config', 'logLevel'] as const).filter((k) => opts[k] !== undefined);
+  const rt = await openRuntime(configFromOptions({ logLevel: 'warn', ...Object.fromEntries(pick.map((k) => [k, opts[k]])) }));
+  try {
+    await run(rt);
+  } finally {
+    await rt.store.close();
+  }
 }

@@ -1,16 +1,6 @@
 import { Command, Option } from 'commander';
-import { openRuntime, type Runtime } from '../server.js';
-import { configFromOptions, storeOptions } from './options.js';
-
-async function withRuntime(opts: Record<string, unknown>, run: (rt: Runtime) => Promise<void>): Promise<void> {
-  const { app: _a, user: _u, ...rest } = opts;
-  const rt = await openRuntime(configFromOptions({ logLevel: 'warn', ...rest }));
-  try {
-    await run(rt);
-  } finally {
-    await rt.store.close();
-  }
-}
+import type { Runtime } from '../server.js';
+import { storeOptions, withRuntime } from './options.js';
 
 async function appOf(rt: Runtime, appId: string) {
   const app = await rt.repos.apps.find(appId);

@@ -87,6 +87,15 @@ export const errorDefs = {
   noPermission: { code: 121005, status: 403, msg: 'no permission' },
   dataConflict: { code: 121006, status: 409, msg: 'data conflict' },
 
+  // openvc's own admin API (/openvc/v1/admin/…; docs/decisions.md "Admin API"): codes outside Feishu's ranges
+  adminKeyInvalid: { code: 190001, status: 401, msg: 'admin key missing or wrong' },
+  adminDisabled: { code: 190002, status: 403, msg: 'the admin API is off: start the server with --admin-key' },
+  requestUrlRejected: { code: 190003, status: 400, msg: 'request URL rejected' },
+
+  // Rooms and room levels answer 121005 with HTTP 404 (room.md §1.4, room_level.md §1.3)
+  roomNoPermission: { code: 121005, status: 404, msg: 'no permission' },
+  cannotDeleteChild: { code: 125001, status: 404, msg: 'cannot delete child at this level' },
+
   // Reserve settings (reserve.md error table)
   recordParamError: { code: 123002, status: 400, msg: 'record param error' },
   assignHostExceedLimit: { code: 123003, status: 400, msg: 'assign host exceed max limit 10' },

@@ -1,7 +1,31 @@
+/** Every event type an app can subscribe to (event-delivery.md §7). */
+export const EVENT_TYPES = [
+  'vc.meeting.meeting_started_v1',
+  'vc.meeting.meeting_ended_v1',
+  'vc.meeting.join_meeting_v1',
+  'vc.meeting.leave_meeting_v1',
+  'vc.meeting.recording_started_v1',
+  'vc.meeting.recording_ended_v1',
+  'vc.meeting.recording_ready_v1',
+  'vc.meeting.share_started_v1',
+  'vc.meeting.share_ended_v1',
+  'vc.meeting.all_meeting_started_v1',
+  'vc.meeting.all_meeting_ended_v1',
+  'vc.room.created_v1',
+  'vc.room.updated_v1',
+  'vc.room.deleted_v1',
+  'vc.room_level.created_v1',
+  'vc.room_level.updated_v1',
+  'vc.room_level.deleted_v1',
+  'vc.reserve_config.updated_v1',
+] as const;
+
 /** Which scope lets an app receive an event type (event-delivery.md §7; events.md summary). */
 export function scopesFor(eventType: string): string[] {
   if (eventType.startsWith('vc.meeting.all_meeting_')) return ['vc:meeting.all_meeting:readonly'];
   if (eventType.startsWith('vc.meeting.')) return ['vc:meeting:readonly', 'vc:meeting.meetingevent:read'];
+  // events.md: the level deletion event also goes to apps holding the finer room-level scopes
+  if (eventType === 'vc.room_level.deleted_v1') return ['vc:room:readonly', 'vc:room', 'vc:rooms.roomlevel:delete', 'vc:rooms.roomlevel:read'];
   if (eventType.startsWith('vc.room') || eventType.startsWith('vc.reserve_config.')) return ['vc:room:readonly', 'vc:room'];
   return [];
 }

@@ -18,5 +18,7 @@ export interface AppContext {
   /** What reserves decide about their meetings. */
   reserveRules: ReserveRules;
   rateLimiter: RateLimiter;
+  /** Wakes this process's event dispatcher (after a redelivery was requested). */
+  events: { nudge(): void };
   logger: Logger;
 }

@@ -1,20 +1,33 @@
 import type { Logger } from 'pino';
 import type { TokenService } from '../domain/auth/tokens.js';
 import type { JobRepository } from '../store/repositories/job.repository.js';
+import type { DeliveryRepository } from '../store/repositories/delivery.repository.js';
+
+export interface MaintenanceDeps {
+  tokens: TokenService;
+  jobs: JobRepository;
+  deliveries: DeliveryRepository;
+  /** finished deliveries, their attempts and delivered outbox events older than this are deleted */
+  eventRetentionMs: number;
+}
 
 /**
- * Periodic clean-up that is safe to lose: expired tokens are dead and finished jobs are done whether or
- * not their rows remain, so a timer (rather than a durable job) suffices here. Runs in every process;
- * the deletes are idempotent.
+ * Periodic clean-up that is safe to lose: expired tokens are dead, finished jobs are done, and finished
+ * deliveries past retention are history whether or not their rows remain, so a timer (rather than a
+ * durable job) suffices here. Runs in every process; the deletes are idempotent.
  */
-export function startMaintenance(tokens: TokenService, jobs: JobRepository, logger: Logger, everyMs = 10 * 60_000): () => void {
+export function startMaintenance(deps: MaintenanceDeps, logger: Logger, everyMs = 10 * 60_000): () => void {
   const run = async () => {
     try {
-      const removed = await tokens.purgeExpired();
-      const finished = await jobs.deleteFinished(Date.now() - 7 * 24 * 3600_000);
-      if (removed > 0 || finished > 0) logger.info({ tokens: removed, jobs: finished }, 'purged expired tokens and finished jobs');
+      const now = Date.now();
+      const removed = await deps.tokens.purgeExpired();
+      const finished = await deps.jobs.deleteFinished(now - 7 * 24 * 3600_000);
+      const pruned = await deps.deliveries.prune(now - deps.eventRetentionMs);
+      if (removed > 0 || finished > 0 || pruned.deliveries > 0 || pruned.events > 0) {
+        logger.info({ tokens: removed, jobs: finished, deliveries: pruned.deliveries, events: pruned.events }, 'purged expired tokens, finished jobs and old deliveries');
+      }
     } catch (err) {
-      logger.warn({ err }, 'token purge failed');
+      logger.warn({ err }, 'maintenance failed');
     }
   };
   const timer = setInterval(run, everyMs);

@@ -15,7 +15,7 @@ export async function withDocApp<T>(use: (app: FastifyInstance) => Promise<T>): 
   const config = resolveConfig({ dataDir: dir, demo: false, logLevel: 'silent', publicUrl: 'http://127.0.0.1:8080' });
   const rt = await openRuntime(config, { logger: pino({ level: 'silent' }) });
   try {
-    const app = await buildApp({ ...rt, publicUrl: config.publicUrl ?? '', rateLimiter: new RateLimiter(), reserveRules: reserveRules(rt.repos) });
+    const app = await buildApp({ ...rt, publicUrl: config.publicUrl ?? '', rateLimiter: new RateLimiter(), events: rt.dispatcher, reserveRules: reserveRules(rt.repos) });
     await app.ready();
     try {
       return await use(app);

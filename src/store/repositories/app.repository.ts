@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AppTable, Database } from '../schema.js';
+import type { AppEventSettingsTable, AppTable, Database } from '../schema.js';
 
 export interface App {
   appId: string;
@@ -28,6 +28,11 @@ export class AppRepository {
 
   async eventSettings(appId: string) {
     return this.db.selectFrom('app_event_settings').selectAll().where('app_id', '=', appId).executeTakeFirst();
+  }
+
+  async saveEventSettings(row: Selectable<AppEventSettingsTable>): Promise<void> {
+    const { app_id: _key, ...rest } = row;
+    await this.db.insertInto('app_event_settings').values(row).onConflict((oc) => oc.column('app_id').doUpdateSet(rest)).execute();
   }
 
   async firstOfTenant(tenantKey: string): Promise<App | undefined> {

@@ -1,0 +1,51 @@
+import { Command, Option } from 'commander';
+import { publicUrlOf } from '../config/config.js';
+import { SubscriptionService, type SubscriptionChange } from '../events/subscription.service.js';
+import { EVENT_TYPES } from '../events/subscriptions.js';
+import type { Runtime } from '../server.js';
+import { storeOptions, withRuntime } from './options.js';
+
+const subscriptions = (rt: Runtime) => new SubscriptionService(rt.repos.apps, () => ({ publicUrl: publicUrlOf(rt.config), port: rt.config.port }));
+
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function appCommand(): Command {
+  const app = new Command('app').description("manage apps' settings");
+  const events = new Command('events').description("an app's event subscription: request URL, verification token, encrypt key, event types");
+  events.addCommand(
+    storeOptions(new Command('show').description("print an app's event subscription as JSON"))
+      .argument('<app_id>', 'app id')
+      .action(async (appId: string, opts: Record<string, unknown>) => withRuntime(opts, async (rt) => console.log(JSON.stringify(await subscriptions(rt).get(appId), null, 2)))),
+  );
+  events.addCommand(
+    storeOptions(
+      new Command('set').description(
+        'change an app\'s event subscription; a new request URL (or token or key) must answer the url_verification challenge first, or nothing is saved',
+      ),
+    )
+      .argument('<app_id>', 'app id')
+      .addOption(new Option('--url <request_url>', 'http(s) request URL; "" unsubscribes the app'))
+      .addOption(new Option('--verification-token <token>', 'verification token ("" clears it)'))
+      .addOption(new Option('--encrypt-key <key>', 'encrypt key; events are AES-256-CBC encrypted with it ("" clears it)'))
+      .addOption(new Option('--events <types>', `comma-separated event types, replacing the subscribed ones ("" for none); known: ${EVENT_TYPES.join(', ')}`))
+      .action(async (appId: string, opts: Record<string, unknown>) =>
+        withRuntime(opts, async (rt) => {
+          const change: SubscriptionChange = {
+            ...(typeof opts.url === 'string' ? { request_url: opts.url } : {}),
+            ...(typeof opts.verificationToken === 'string' ? { verification_token: opts.verificationToken } : {}),
+            ...(typeof opts.encryptKey === 'string' ? { encrypt_key: opts.encryptKey } : {}),
+            ...(typeof opts.events === 'string' ? { event_types: list(opts.events) } : {}),
+          };
+          const { subscription, challengeMs } = await subscriptions(rt).set(appId, change);
+          if (challengeMs !== undefined) console.error(`url_verification passed in ${challengeMs} ms`);
+          console.log(JSON.stringify(subscription, null, 2));
+        }),
+      ),
+  );
+  app.addCommand(events);
+  return app;
+}
