@@ -6,6 +6,7 @@ import * as meetings from './0004-meetings.js';
 import * as mayHost from './0005-participant-may-host.js';
 import * as recording from './0006-meeting-recording.js';
 import * as deliveries from './0007-event-deliveries.js';
+import * as claimIndexes from './0009-delivery-claim-indexes.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-participant-may-host': mayHost,
   '0006-meeting-recording': recording,
   '0007-event-deliveries': deliveries,
+  '0009-delivery-claim-indexes': claimIndexes,
 };
