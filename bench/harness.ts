@@ -12,7 +12,7 @@ import { fixtureSeed, fixture } from '../test/helpers/fixture.js';
 const args = process.argv.slice(2);
 export const opt = (name: string, def: string) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
+  return i >= 0 && args[i + 1] && !args[i + 1]!.startsWith('--') ? args[i + 1]! : def;
 };
 export const SECONDS = Number(opt('seconds', '10'));
 export const PG_URL = opt('pg', process.env.OPENVC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');

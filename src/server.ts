@@ -66,7 +66,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger } = {}
   registerReserveJobs({ jobs, repos }, endMeetingOfReserve(repos, meetings));
   const dispatcher = new EventDispatcher(
     repos,
-    { timeoutMs: config.eventTimeout, retryDelaysMs: [15_000, 300_000, 3_600_000, 21_600_000].map((ms) => Math.max(1, Math.round(ms * config.eventRetryScale))), pollMs: 200, batch: 200 },
+    { timeoutMs: config.eventTimeout, retryDelaysMs: [15_000, 300_000, 3_600_000, 21_600_000].map((ms) => Math.max(1, Math.round(ms * config.eventRetryScale))), pollMs: 200, batch: 200, concurrency: config.eventConcurrency },
     logger,
   );
   meetings.onEventsCommitted(() => dispatcher.nudge());

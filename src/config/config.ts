@@ -40,6 +40,7 @@ export const ConfigSchema = Type.Object(
     ringTimeout: Type.Integer({ default: 60, minimum: 1, description: 'Seconds an invitee rings before the call times out.' }),
     eventTimeout: Type.Integer({ default: 3000, minimum: 100, description: 'Milliseconds an app has to answer an event with a 2xx.' }),
     eventRetryScale: Type.Number({ default: 1, exclusiveMinimum: 0, maximum: 1, description: "Multiplies Feishu's retry waits (15 s, 5 min, 1 h, 6 h); tests shrink them." }),
+    eventConcurrency: Type.Integer({ default: 8, minimum: 1, maximum: 64, description: "Deliveries one app may have in flight at once, never two of one meeting (a meeting's events always arrive in order); 1 sends each app's events strictly one at a time." }),
     eventRetention: Type.Number({ default: 7, exclusiveMinimum: 0, description: 'Days finished event deliveries, their attempt log and delivered outbox events are kept.' }),
     adminKey: Type.Optional(Type.String({ minLength: 16, description: 'Bearer key of the admin HTTP API (/openvc/v1/admin/…: event subscriptions, delivery log); unset turns that API off.' })),
     tenantTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'Tenant and app access token lifetime in seconds (Feishu: 7200).' }),

@@ -16,14 +16,17 @@ export interface DispatcherOptions {
   pollMs: number;
   /** deliveries taken per round */
   batch: number;
+  /** meetings whose deliveries one app may have in flight at once (1: the app's events strictly one at a time) */
+  concurrency: number;
   clock?: { now(): number };
 }
 
 /**
- * Sends due deliveries. Each app's deliveries go out one at a time in outbox order, so an app sees its
- * events in the order they happened unless a failed one is waiting for its retry (later events do not
- * wait behind it: docs/decisions.md); different apps are served by independent lanes, so a slow
- * receiver only delays itself.
+ * Sends due deliveries. One lane per app, across all processes; within it, a meeting's deliveries go
+ * out one at a time in outbox order, so an app sees each meeting's events in the order they happened
+ * unless a failed one is waiting for its retry (later events do not wait behind it: docs/decisions.md),
+ * and up to `concurrency` meetings are in flight at once. Different apps are independent lanes, so a
+ * slow receiver only delays itself.
  */
 export class EventDispatcher {
   private timer: NodeJS.Timeout | undefined;
@@ -112,26 +115,47 @@ export class EventDispatcher {
     return 3 * this.opts.timeoutMs + 1000;
   }
 
+  /**
+   * Sends one app's claimed deliveries: those of one meeting one after another in outbox order, up to
+   * `concurrency` meetings at once (events without a meeting count as one stream). Results are written
+   * in batches; claims not yet written are kept alive.
+   */
   private async runLane(appId: string, lane: DeliveryRow[]): Promise<void> {
-    // One lookup of the app, its settings and the lane's events; results are written in batches.
     const [app, settings, rows] = await Promise.all([this.repos.apps.find(appId), this.repos.apps.eventSettings(appId), this.repos.outbox.bySeqs(lane.map((d) => d.outbox_seq))]);
-    // Claims from the first delivery not yet recorded on are kept alive.
-    let recorded = 0;
+    const streams = new Map<string, DeliveryRow[]>();
+    for (const d of lane) {
+      const key = rows.get(d.outbox_seq)?.meeting_id ?? '';
+      streams.set(key, [...(streams.get(key) ?? []), d]);
+    }
+    const unrecorded = new Set(lane.map((d) => d.id));
     const renew = setInterval(() => {
-      void this.repos.deliveries.renewLease(lane.slice(recorded).map((d) => d.id), this.clock.now() + this.leaseMs).catch((err: unknown) => this.logger.warn({ err, app_id: appId }, 'lease renewal failed'));
+      void this.repos.deliveries.renewLease([...unrecorded], this.clock.now() + this.leaseMs).catch((err: unknown) => this.logger.warn({ err, app_id: appId }, 'lease renewal failed'));
     }, this.opts.timeoutMs);
     renew.unref();
+    let done: Awaited<ReturnType<typeof this.send>>[] = [];
+    // Writes are chained, so batches land one after another whichever stream fills them.
+    let writing = Promise.resolve();
+    const flush = () => {
+      const batch = done;
+      done = [];
+      writing = writing.then(async () => {
+        await this.repos.deliveries.record(batch);
+        for (const r of batch) unrecorded.delete(r.d.id);
+      });
+      return writing;
+    };
     try {
-      let done: Parameters<typeof this.repos.deliveries.record>[0] = [];
-      for (const d of lane) {
-        done.push(await this.send(d, rows.get(d.outbox_seq), app, settings));
-        if (done.length >= 50) {
-          await this.repos.deliveries.record(done);
-          recorded += done.length;
-          done = [];
+      const queue = [...streams.values()];
+      const worker = async () => {
+        for (let stream = queue.shift(); stream; stream = queue.shift()) {
+          for (const d of stream) {
+            done.push(await this.send(d, rows.get(d.outbox_seq), app, settings));
+            if (done.length >= 50) await flush();
+          }
         }
-      }
-      await this.repos.deliveries.record(done);
+      };
+      await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, queue.length) }, worker));
+      await flush();
     } finally {
       clearInterval(renew);
     }

@@ -82,13 +82,19 @@ export async function migrateToLatest(store: Store): Promise<MigrationResultSet>
 /**
  * Kysely prepares every query anew; preparing costs as much as running a simple indexed query. Queries
  * are built from a fixed set of shapes (values are parameters), so a bounded cache of prepared statements
- * keyed by SQL text removes that cost.
+ * keyed by SQL text removes that cost. Least recently used statements go first: lists of varying length
+ * (`in (?, ?, …)`, multi-row inserts) make many one-off texts that must not push out the hot ones.
  */
-function withStatementCache(sqlite: SQLite.Database, max = 500): SQLite.Database {
+function withStatementCache(sqlite: SQLite.Database, max = 1000): SQLite.Database {
   const cache = new Map<string, SQLite.Statement>();
   const prepare = (source: string): SQLite.Statement => {
     let stmt = cache.get(source);
-    if (stmt) return stmt;
+    if (stmt) {
+      // Map keeps insertion order: re-inserting marks the statement as most recently used.
+      cache.delete(source);
+      cache.set(source, stmt);
+      return stmt;
+    }
     stmt = sqlite.prepare(source);
     if (cache.size >= max) cache.delete(cache.keys().next().value as string);
     cache.set(source, stmt);
