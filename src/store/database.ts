@@ -72,6 +72,9 @@ export async function migrateToLatest(store: Store): Promise<MigrationResultSet>
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations },
+    // Features are built in parallel and land in any order: a database that already ran 0009 must still
+    // accept a 0008 that lands after it. Migrations are written to be independent of each other's order.
+    allowUnorderedMigrations: true,
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
   const result = await migrator.migrateToLatest();
