@@ -11,7 +11,8 @@ import { TestStore } from './helpers/server.js';
 /**
  * Issue 4's fault test: the server is killed with SIGKILL 20 times at random moments while clients
  * keep joining and leaving meetings (at least 10,000 events). Afterwards every event in the outbox has
- * reached the receiver, and every duplicate is byte-for-byte the same event (same event_id).
+ * reached the receiver, and every duplicate is byte-for-byte the same event (same event_id). Retries
+ * are scaled down (a loaded CI machine can miss a timeout) so that every delivery ends within the test.
  */
 const EVENTS = 10_000;
 const KILLS = 20;
@@ -79,7 +80,7 @@ describe('kill -9 during event delivery', () => {
     new Promise<ChildProcess>((resolve, reject) => {
       const c = spawn(
         process.execPath,
-        ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), '--no-demo', '--no-rate-limit', '--event-timeout', '500', '--heartbeat-timeout', '600', '--empty-meeting-grace', '600', '--log-level', 'error', ...store.cliArgs()],
+        ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), '--no-demo', '--no-rate-limit', '--event-timeout', '1000', '--event-retry-scale', '0.001', '--heartbeat-timeout', '600', '--empty-meeting-grace', '600', '--log-level', 'error', ...store.cliArgs()],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let out = '';
@@ -194,7 +195,7 @@ describe('kill -9 during event delivery', () => {
     const check = await openRuntime(store.config());
     try {
       await expect
-        .poll(async () => (await check.repos.deliveries.list({ appId: APP.app_id, status: 'pending' }, 1)).length, { timeout: 60_000, interval: 250 })
+        .poll(async () => (await check.repos.deliveries.list({ appId: APP.app_id, status: 'pending' }, 1)).length, { timeout: 120_000, interval: 250 })
         .toBe(0);
       const t3 = Date.now();
       console.log(`durability: kills took ${t1 - t0} ms (${atKill} calls), producing the rest ${t2 - t1} ms, drain ${t3 - t2} ms`);
