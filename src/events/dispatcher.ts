@@ -7,6 +7,9 @@ import type { AppEventSettingsTable } from '../store/schema.js';
 import type { Selectable } from 'kysely';
 import { deliveryTarget, eventRequest, postWebhook } from './webhook-request.js';
 
+/** The shortest wait between two claim rounds that were asked for by nudges rather than by claimed work. */
+const MIN_GAP_MS = 5;
+
 export interface DispatcherOptions {
   /** a 2xx within this long is success (Feishu: 3 s) */
   timeoutMs: number;
@@ -45,6 +48,9 @@ export class EventDispatcher {
   }
 
   private again = false;
+  /** when the pending timer fires (ms, process clock) */
+  private dueAt = Infinity;
+  private lastRoundAt = 0;
 
   start(): void {
     if (!this.stopped) return;
@@ -53,33 +59,48 @@ export class EventDispatcher {
   }
 
   private loop(): void {
+    this.timer = undefined;
+    this.dueAt = Infinity;
     if (this.stopped) return;
     this.again = false;
+    this.lastRoundAt = performance.now();
     this.running = this.runOnce().catch((err: unknown) => {
       this.logger.warn({ err }, 'event dispatch round failed');
       return 0;
     });
-    void this.running.then((sent) => {
+    void this.running.then((claimed) => {
       this.running = undefined;
-      // Busy or nudged meanwhile: go again at once; idle: wait for the poll interval.
-      if (!this.stopped) this.timer = setTimeout(() => this.loop(), sent > 0 || this.again ? 0 : this.opts.pollMs).unref();
+      // Claimed something: more may be due, go again at once. Nudged meanwhile: go again, but not sooner
+      // than MIN_GAP_MS after this round, so a stream of commits for an app whose lane is busy does not
+      // turn into a stream of empty claims. Idle: wait for the poll interval.
+      this.schedule(claimed > 0 ? 0 : this.again ? MIN_GAP_MS : this.opts.pollMs);
     });
   }
 
-  /** New deliveries were committed in this process: look now rather than at the next poll. */
+  /** Runs a round in `ms` unless one is already due sooner. */
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    const at = performance.now() + ms;
+    if (this.timer && this.dueAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.dueAt = at;
+    this.timer = setTimeout(() => this.loop(), ms).unref();
+  }
+
+  /** New deliveries were committed in this process, or a lane finished: look soon rather than at the next poll. */
   nudge(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    if (this.timer) clearTimeout(this.timer);
-    this.loop();
+    this.schedule(Math.max(0, this.lastRoundAt + MIN_GAP_MS - performance.now()));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     await this.running;
     await this.drain();
   }
