@@ -254,6 +254,51 @@ export interface DeliveryAttemptTable {
   error: string | null;
 }
 
+export interface RoomLevelTable {
+  tenant_key: string;
+  /** `omb_` + 32 hex; the tenant root's is derived from the tenant key */
+  room_level_id: string;
+  name: string;
+  /** lower-cased name, for case-insensitive search and ordering */
+  name_key: string;
+  /** '' for the tenant root */
+  parent_id: string;
+  /** Materialised path, the level itself included: '/<root>/<a>/<b>/' */
+  tree_path: string;
+  /** 0 for the root */
+  depth: number;
+  /** Tenant-defined ID, unique per tenant */
+  custom_group_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RoomTable {
+  /** Row number; names the room in the SQLite trigram index */
+  seq: Generated<number>;
+  tenant_key: string;
+  /** `omm_` + 32 hex */
+  room_id: string;
+  name: string;
+  name_key: string;
+  capacity: number;
+  description: string | null;
+  /** `LM` + 9 digits, unique per tenant */
+  display_id: string;
+  /** Tenant-defined ID, unique per tenant */
+  custom_room_id: string | null;
+  room_level_id: string;
+  /** Disable window in unix ms: none when disable_start is NULL, permanent when disable_end is NULL */
+  disable_start: number | null;
+  disable_end: number | null;
+  /** JSON: disable_reason, contact user_ids (tenant), disable_notice, resume_notice */
+  status_info: string;
+  /** JSON array of `{name}` */
+  devices: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -274,4 +319,6 @@ export interface Database {
   client_events: ClientEventTable;
   event_deliveries: EventDeliveryTable;
   delivery_attempts: DeliveryAttemptTable;
+  room_levels: RoomLevelTable;
+  rooms: RoomTable;
 }

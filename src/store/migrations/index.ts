@@ -6,6 +6,7 @@ import * as meetings from './0004-meetings.js';
 import * as mayHost from './0005-participant-may-host.js';
 import * as recording from './0006-meeting-recording.js';
 import * as deliveries from './0007-event-deliveries.js';
+import * as rooms from './0008-rooms.js';
 import * as claimIndexes from './0009-delivery-claim-indexes.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0005-participant-may-host': mayHost,
   '0006-meeting-recording': recording,
   '0007-event-deliveries': deliveries,
+  '0008-rooms': rooms,
   '0009-delivery-claim-indexes': claimIndexes,
 };

@@ -6,6 +6,8 @@ import { MeetingRepository } from './meeting.repository.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { DeliveryRepository } from './delivery.repository.js';
 import { ReserveRepository } from './reserve.repository.js';
+import { RoomLevelRepository } from './room-level.repository.js';
+import { RoomRepository } from './room.repository.js';
 import { SessionRepository } from './session.repository.js';
 import { SettingRepository } from './setting.repository.js';
 import { TokenRepository } from './token.repository.js';
@@ -18,6 +20,8 @@ export interface Repositories {
   outbox: OutboxRepository;
   deliveries: DeliveryRepository;
   reserves: ReserveRepository;
+  roomLevels: RoomLevelRepository;
+  rooms: RoomRepository;
   sessions: SessionRepository;
   settings: SettingRepository;
   tokens: TokenRepository;
@@ -33,6 +37,8 @@ export function repositories(store: Store): Repositories {
     outbox: new OutboxRepository(store.db, deliveries),
     deliveries,
     reserves: new ReserveRepository(store.db, store.dialect),
+    roomLevels: new RoomLevelRepository(store.db, store.dialect),
+    rooms: new RoomRepository(store.db, store.dialect),
     sessions: new SessionRepository(store.db),
     settings: new SettingRepository(store.db),
     tokens: new TokenRepository(store.db),
