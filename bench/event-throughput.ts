@@ -12,13 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import { resolveConfig } from '../src/config/config.js';
 import { openRuntime } from '../src/server.js';
 import type { Seed } from '../src/domain/seed.js';
 import { allScopes } from '../src/domain/demo.js';
-import { PG_URL, opt, startChild } from './harness.js';
+import { opt, startChild, pgSchema } from './harness.js';
 
 const EVENTS = Number(opt('events', '10000'));
 const APPS = Number(opt('apps', '4'));
@@ -139,19 +138,12 @@ async function baseline() {
 const results = [await baseline()];
 const dir = mkdtempSync(join(tmpdir(), 'openvc-bench-throughput-'));
 results.push(await drain('openvc, SQLite', { dataDir: dir }));
-const schema = `bench_${Date.now()}`;
-const admin = new pg.Client({ connectionString: PG_URL });
 try {
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  const u = new URL(PG_URL);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  results.push(await drain('openvc, PostgreSQL', { dataDir: dir, databaseUrl: u.toString() }));
-  await admin.query(`drop schema ${schema} cascade`);
+  const pgStore = await pgSchema();
+  results.push(await drain('openvc, PostgreSQL', { dataDir: dir, databaseUrl: pgStore.url }));
+  await pgStore.drop();
 } catch (e) {
   console.error(`PostgreSQL skipped: ${(e as Error).message}`);
-} finally {
-  await admin.end().catch(() => undefined);
 }
 rmSync(dir, { recursive: true, force: true });
 

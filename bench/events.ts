@@ -17,8 +17,7 @@ import { resolveConfig } from '../src/config/config.js';
 import { openRuntime } from '../src/server.js';
 import type { Seed } from '../src/domain/seed.js';
 import { allScopes } from '../src/domain/demo.js';
-import pg from 'pg';
-import { PG_URL, SECONDS, opt, startChild } from './harness.js';
+import { SECONDS, opt, startChild, pgSchema } from './harness.js';
 
 const RATE = Number(opt('rate', '500'));
 const MEETINGS = 10;
@@ -51,14 +50,7 @@ writeFileSync(join(dir, 'seed.json'), JSON.stringify(seed));
 const usePg = process.argv.includes('--pg');
 let databaseUrl: string | undefined;
 if (usePg) {
-  const schema = `bench_events_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const u = new URL(PG_URL);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  databaseUrl = u.toString();
+  databaseUrl = (await pgSchema('bench_events')).url;
 }
 const rt = await openRuntime(resolveConfig({ dataDir: dir, databaseUrl, demo: false, logLevel: 'silent' }), { logger: pino({ level: 'silent' }) });
 await rt.repos.directory.applySeed(seed);

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { fixtureSeed, fixture } from '../test/helpers/fixture.js';
 
 const args = process.argv.slice(2);
@@ -74,4 +75,21 @@ export async function openvc(label: string, extraArgs: string[]): Promise<{ chil
   writeFileSync(seed, JSON.stringify(fixtureSeed()));
   const s = await startChild(process.execPath, ['dist/cli/index.js', 'serve', '--port', '0', '--data-dir', dir, '--seed', seed, '--no-demo', '--no-rate-limit', '--log-level', 'warn', ...extraArgs]);
   return { ...s, label, dir };
+}
+
+/** A fresh schema in the PostgreSQL bench database: its URL (selecting the schema) and a way to drop it. */
+export async function pgSchema(prefix = 'bench'): Promise<{ url: string; drop(): Promise<void> }> {
+  const schema = `${prefix}_${Date.now()}`;
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  await client.query(`create schema ${schema}`);
+  const url = new URL(PG_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await client.query(`drop schema ${schema} cascade`);
+      await client.end();
+    },
+  };
 }

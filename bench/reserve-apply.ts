@@ -8,12 +8,11 @@
  */
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
-import pg from 'pg';
 import pino from 'pino';
 import { sql } from 'kysely';
 import { resolveConfig } from '../src/config/config.js';
 import { openRuntime } from '../src/server.js';
-import { PG_URL, SECONDS, measure, openvc, startChild, tenantToken } from './harness.js';
+import { SECONDS, measure, openvc, startChild, tenantToken, pgSchema } from './harness.js';
 
 const BUDGET = 1000;
 const path = '/open-apis/vc/v1/reserves/apply?user_id_type=user_id';
@@ -32,15 +31,10 @@ const base = await measure(baseline.url + path, post());
 row('bare Fastify POST (baseline)', base.sat.rps, base.sat.p99, base.half.rps, base.half.p50, base.half.p99, '—', '—');
 baseline.child.kill();
 
-const schema = `bench_${Date.now()}`;
-const pgc = new pg.Client({ connectionString: PG_URL });
-await pgc.connect();
-await pgc.query(`create schema ${schema}`);
-const pgUrl = new URL(PG_URL);
-pgUrl.searchParams.set('options', `-c search_path=${schema}`);
+const pgStore = await pgSchema();
 
 let failed = false;
-for (const [label, databaseUrl] of [['SQLite', undefined], ['PostgreSQL', pgUrl.toString()]] as const) {
+for (const [label, databaseUrl] of [['SQLite', undefined], ['PostgreSQL', pgStore.url]] as const) {
   const target = await openvc(`openvc reserve.apply, ${label}`, databaseUrl ? ['--database-url', databaseUrl] : []);
   const token = await tenantToken(target.url);
   const m = await measure(target.url + path, post({ authorization: `Bearer ${token}` }));
@@ -68,8 +62,7 @@ for (const [label, databaseUrl] of [['SQLite', undefined], ['PostgreSQL', pgUrl.
   if (!sound || m.sat.rps < BUDGET) failed = true;
   row(target.label, m.sat.rps, m.sat.p99, m.half.rps, m.half.p50, m.half.p99, `${Math.round((100 * m.sat.rps) / base.sat.rps)}%`, store);
 }
-await pgc.query(`drop schema ${schema} cascade`);
-await pgc.end();
+await pgStore.drop();
 
 console.log(`\n${SECONDS}s per load step, 32 connections at saturation, 8 at half load; node ${process.version}; budget ≥ ${BUDGET} req/s\n`);
 console.log('| target | saturated req/s | saturated p99 ms | half-load req/s | half-load p50 ms | half-load p99 ms | vs baseline | store after the run |');

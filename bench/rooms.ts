@@ -13,7 +13,6 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import { sql, type Insertable } from 'kysely';
 import type { RoomLevelTable, RoomTable } from '../src/store/schema.js';
@@ -24,7 +23,7 @@ import { newLevelId, newRoomId } from '../src/domain/room/ids.js';
 import { rootOf } from '../src/domain/room/levels.js';
 import { nameKey } from '../src/domain/room/rules.js';
 import { childPath } from '../src/domain/room/tree.js';
-import { PG_URL, SECONDS, load, measure, startChild } from './harness.js';
+import { SECONDS, load, measure, startChild, pgSchema } from './harness.js';
 
 const CAMPUSES = 2;
 const BUILDINGS = 50;
@@ -122,15 +121,10 @@ const baseOne = await load(`${baseline.url}/open-apis/contact/v3/users/alice`, {
 row('bare Fastify GET (baseline)', baseOne.p50, baseOne.p99, '—', base.sat.rps, base.sat.p99, base.half.p50, base.half.p99);
 baseline.child.kill();
 
-const schema = `bench_${Date.now()}`;
-const pgc = new pg.Client({ connectionString: PG_URL });
-await pgc.connect();
-await pgc.query(`create schema ${schema}`);
-const pgUrl = new URL(PG_URL);
-pgUrl.searchParams.set('options', `-c search_path=${schema}`);
+const pgStore = await pgSchema();
 
 const moves: string[] = [];
-for (const [label, databaseUrl] of [['SQLite', undefined], ['PostgreSQL', pgUrl.toString()]] as const) {
+for (const [label, databaseUrl] of [['SQLite', undefined], ['PostgreSQL', pgStore.url]] as const) {
   const dir = mkdtempSync(join(tmpdir(), 'openvc-bench-rooms-'));
   const t = await prepare(dir, databaseUrl);
   const server = await startChild(process.execPath, ['dist/cli/index.js', 'serve', '--port', '0', '--data-dir', dir, '--no-demo', '--no-rate-limit', '--log-level', 'warn', ...(databaseUrl ? ['--database-url', databaseUrl] : [])]);
@@ -183,8 +177,7 @@ for (const [label, databaseUrl] of [['SQLite', undefined], ['PostgreSQL', pgUrl.
   await once(server.child, 'exit');
   rmSync(dir, { recursive: true, force: true });
 }
-await pgc.query(`drop schema ${schema} cascade`);
-await pgc.end();
+await pgStore.drop();
 
 console.log(`\n${SECONDS}s per load step: one connection, 32 at saturation, 8 at half load; node ${process.version}; budget: p99 ≤ ${LIST_BUDGET_MS} ms one at a time, move ≤ ${MOVE_BUDGET_MS} ms\n`);
 console.log('| request | one at a time p50 ms | one at a time p99 ms | saturated vs baseline | saturated req/s | saturated p99 ms | half-load p50 ms | half-load p99 ms |');

@@ -11,12 +11,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
 import { fixtureSeed, fixture } from '../test/helpers/fixture.js';
 import { resolveConfig } from '../src/config/config.js';
 import { openRuntime } from '../src/server.js';
-import { PG_URL, SECONDS, load, measure, openvc, startChild, tenantToken } from './harness.js';
+import { SECONDS, load, measure, openvc, startChild, tenantToken, pgSchema } from './harness.js';
 
 const rows: string[] = [];
 const row = (...cells: (string | number)[]) => rows.push(`| ${cells.join(' | ')} |`);
@@ -27,14 +26,9 @@ const userPath = '/open-apis/contact/v3/users/alice?user_id_type=user_id';
 const base = await measure(baseline.url + userPath, {});
 row('bare Fastify JSON route (baseline)', base.sat.rps, base.sat.p99, base.half.rps, base.half.p50, base.half.p99, '—');
 
-const schema = `bench_${Date.now()}`;
-const pgc = new pg.Client({ connectionString: PG_URL });
-await pgc.connect();
-await pgc.query(`create schema ${schema}`);
-const pgUrl = new URL(PG_URL);
-pgUrl.searchParams.set('options', `-c search_path=${schema}`);
+const pgStore = await pgSchema();
 
-for (const target of [await openvc('openvc contact.user.get, SQLite', []), await openvc('openvc contact.user.get, PostgreSQL', ['--database-url', pgUrl.toString()])]) {
+for (const target of [await openvc('openvc contact.user.get, SQLite', []), await openvc('openvc contact.user.get, PostgreSQL', ['--database-url', pgStore.url])]) {
   const token = await tenantToken(target.url);
   const m = await measure(target.url + userPath, { headers: { authorization: `Bearer ${token}` } });
   if (m.sat.non2xx || m.sat.errors) throw new Error(`${target.label}: ${m.sat.non2xx} non-2xx, ${m.sat.errors} errors`);
@@ -56,7 +50,7 @@ baseline.child.kill();
 
 // Fresh issuance: every call writes a new user token pair (access + refresh) to the store.
 const dir = mkdtempSync(join(tmpdir(), 'openvc-bench-'));
-for (const [label, databaseUrl] of [['SQLite', undefined], ['PostgreSQL', pgUrl.toString()]] as const) {
+for (const [label, databaseUrl] of [['SQLite', undefined], ['PostgreSQL', pgStore.url]] as const) {
   const rt = await openRuntime(resolveConfig({ dataDir: dir, databaseUrl, demo: false, logLevel: 'silent' }), { logger: pino({ level: 'silent' }) });
   await rt.repos.directory.applySeed(fixtureSeed());
   const app = (await rt.repos.apps.find(fixture.acme.full.appId))!;
@@ -72,8 +66,7 @@ for (const [label, databaseUrl] of [['SQLite', undefined], ['PostgreSQL', pgUrl.
   await rt.store.close();
 }
 rmSync(dir, { recursive: true, force: true });
-await pgc.query(`drop schema ${schema} cascade`);
-await pgc.end();
+await pgStore.drop();
 
 console.log(`\n${SECONDS}s per load step, 32 connections at saturation, 8 at half load; node ${process.version}\n`);
 console.log('| target | saturated req/s | saturated p99 ms | half-load req/s | half-load p50 ms | half-load p99 ms | vs baseline |');

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as lark from '@larksuiteoapi/node-sdk';
+import { closeLocal, deadPort, listenLocal } from './helpers/local-http.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { ALL, fixture, fixtureSeed } from './helpers/fixture.js';
@@ -55,13 +55,11 @@ class Receivers {
   }
 
   async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenLocal(this.server);
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+    await closeLocal(this.server);
   }
 }
 
@@ -140,10 +138,7 @@ describe('admin API: event subscriptions and the delivery log', () => {
 
   it('refuses URLs that fail the challenge, are not http(s), point at the server, or do not answer; and unknown types — changing nothing', async () => {
     const before = await subscription();
-    const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const deadPort = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
+    const dead = await deadPort();
     const cases: [Json, number, RegExp][] = [
       [{ request_url: `${rx.url}/wrong` }, 190003, /challenge/],
       [{ request_url: `${rx.url}/sdk`, encrypt_key: 'a-different-key' }, 190003, /challenge/],
@@ -151,7 +146,7 @@ describe('admin API: event subscriptions and the delivery log', () => {
       [{ request_url: 'not a url' }, 190003, /valid absolute URL/],
       [{ request_url: `${s.url}/webhook` }, 190003, /this openvc server/],
       [{ request_url: `http://localhost:${new URL(s.url).port}/x` }, 190003, /this openvc server/],
-      [{ request_url: `http://127.0.0.1:${deadPort}/events` }, 190003, /challenge/],
+      [{ request_url: `http://127.0.0.1:${dead}/events` }, 190003, /challenge/],
       [{ event_types: ['vc.meeting.nope_v1'] }, 99992402, /unknown event types/],
       [{ request_url: 42 }, 99992402, /request_url/],
       [{ surprise: true }, 99992402, /surprise|additional/],

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeLocal, listenLocal } from './helpers/local-http.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allScopes } from '../src/domain/demo.js';
 import type { Seed } from '../src/domain/seed.js';
@@ -31,13 +31,11 @@ class Receiver {
   }
 
   async start(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenLocal(this.server);
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((r) => this.server.close(r));
+    await closeLocal(this.server);
   }
 }
 

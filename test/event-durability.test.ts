@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeLocal, deadPort, listenLocal } from './helpers/local-http.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRuntime } from '../src/server.js';
 import { allScopes } from '../src/domain/demo.js';
@@ -49,22 +49,12 @@ class Receiver {
   }
 
   async start(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/events`;
+    this.url = `${await listenLocal(this.server)}/events`;
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((r) => this.server.close(r));
+    await closeLocal(this.server);
   }
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -116,7 +106,7 @@ describe('kill -9 during event delivery', () => {
   beforeAll(async () => {
     await store.prepare();
     await rx.start();
-    port = await freePort();
+    port = await deadPort();
   });
   afterAll(async () => {
     child?.kill('SIGKILL');

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as lark from '@larksuiteoapi/node-sdk';
+import { closeLocal, deadPort, listenLocal } from './helpers/local-http.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
@@ -48,13 +48,11 @@ class Receiver {
   }
 
   async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = await listenLocal(this.server);
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+    await closeLocal(this.server);
   }
 
   /** What the handlers got, without the SDK's symbol key; cleared after each read. */
@@ -242,10 +240,7 @@ describe('event delivery wire format, through the SDK EventDispatcher', () => {
     const req = eventRequest(rows[0]!, plain);
     expect(await postWebhook('ftp://127.0.0.1/x', req, 500)).toMatchObject({ status: null, error: 'unsupported protocol ftp:' });
     expect(await postWebhook('not a url', req, 500)).toMatchObject({ status: null, error: 'invalid URL' });
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await deadPort();
     const refused = await postWebhook(`http://127.0.0.1:${port}/`, req, 500);
     expect(refused.status).toBeNull();
     expect(refused.error).toMatch(/ECONNREFUSED/);
