@@ -170,7 +170,10 @@ export class EventDispatcher {
       const worker = async () => {
         for (let stream = queue.shift(); stream; stream = queue.shift()) {
           for (const d of stream) {
-            done.push(await this.send(d, rows.get(d.outbox_seq), app, settings));
+            // Sent first, then pushed: `done.push(await …)` would hold on to an array another stream may
+            // have flushed meanwhile, and the result would never be recorded.
+            const result = await this.send(d, rows.get(d.outbox_seq), app, settings);
+            done.push(result);
             if (done.length >= 50) await flush();
           }
         }
