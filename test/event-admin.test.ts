@@ -208,4 +208,22 @@ describe('admin API: event subscriptions and the delivery log', () => {
     await expect.poll(async () => (await s.runtime.repos.deliveries.forApp(HUGE.appId)).length, { timeout: 5_000 }).toBe(2);
     expect((await s.runtime.repos.deliveries.forApp(full)).length).toBe(before);
   });
+
+  it('maintenance prunes finished deliveries, their attempts and their events, and keeps pending ones', async () => {
+    const repos = s.runtime.repos;
+    const pendingBefore = await repos.deliveries.list({ status: 'pending' }, 100);
+    expect(pendingBefore.map((d) => d.app_id)).toContain(REDIRECT.appId);
+    const finished = [...(await repos.deliveries.list({ status: 'delivered' }, 100)), ...(await repos.deliveries.list({ status: 'failed' }, 100))];
+    expect(finished.length).toBeGreaterThan(0);
+    // nothing is old enough yet
+    expect(await repos.deliveries.prune(0)).toEqual({ deliveries: 0, events: 0 });
+    const pruned = await repos.deliveries.prune(Date.now() + 1, 2);
+    expect(pruned.deliveries).toBe(finished.length);
+    expect(await repos.deliveries.attempts(finished[0]!.id)).toEqual([]);
+    expect((await repos.deliveries.list({ status: 'pending' }, 100)).map((d) => d.id).sort()).toEqual(pendingBefore.map((d) => d.id).sort());
+    // events still wanted by a pending delivery stay; the others are gone
+    const kept = await repos.outbox.bySeqs(pendingBefore.map((d) => d.outbox_seq));
+    expect(kept.size).toBe(new Set(pendingBefore.map((d) => d.outbox_seq)).size);
+    expect(pruned.events).toBeGreaterThan(0);
+  });
 });
