@@ -20,6 +20,9 @@ import { registerReserveJobs } from './domain/reserve/expiry.js';
 import { MeetingService } from './domain/meeting/meeting.service.js';
 import { registerMeetingJobs, startSessionSweeper } from './jobs/meeting-jobs.js';
 import { endMeetingOfReserve, reserveRules } from './domain/meeting/reserved-meetings.js';
+import { BookingService } from './domain/booking/booking.service.js';
+import { levelApprovalPolicy } from './domain/booking/policy.js';
+import { registerBookingJobs } from './jobs/booking-jobs.js';
 
 export interface Runtime {
   config: Config;
@@ -29,6 +32,7 @@ export interface Runtime {
   /** Durable jobs; each feature registers its handlers here. Started by the server only. */
   jobs: JobRunner;
   meetings: MeetingService;
+  bookings: BookingService;
   /** Sends outbox events to apps' request URLs. Started by the server only. */
   dispatcher: EventDispatcher;
   logger: Logger;
@@ -64,13 +68,17 @@ export async function openRuntime(config: Config, opts: { logger?: Logger } = {}
   });
   registerMeetingJobs(jobs, meetings);
   registerReserveJobs({ jobs, repos }, endMeetingOfReserve(repos, meetings));
+  // The one place the booking policy is chosen: reserve configs will answer it here later.
+  const bookings = new BookingService({ repos, meetings, reserveRules: reserveRules(repos), policy: levelApprovalPolicy(repos.bookings), checkInWindowMs: config.bookingCheckInWindow * 60_000 });
+  registerBookingJobs(jobs, bookings);
+  meetings.onMeetingEnded(bookings.releaseForMeeting);
   const dispatcher = new EventDispatcher(
     repos,
     { timeoutMs: config.eventTimeout, retryDelaysMs: [15_000, 300_000, 3_600_000, 21_600_000].map((ms) => Math.max(1, Math.round(ms * config.eventRetryScale))), pollMs: 200, batch: 200, concurrency: config.eventConcurrency },
     logger,
   );
   meetings.onEventsCommitted(() => dispatcher.nudge());
-  return { config, store, repos, tokens, jobs, meetings, dispatcher, logger };
+  return { config, store, repos, tokens, jobs, meetings, bookings, dispatcher, logger };
 }
 
 export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
@@ -122,6 +130,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       repos: rt.repos,
       tokens: rt.tokens,
       meetings: rt.meetings,
+      bookings: rt.bookings,
       reserveRules: reserveRules(rt.repos),
       rateLimiter: new RateLimiter(),
       events: rt.dispatcher,

@@ -7,7 +7,7 @@ import { Envelope, ok } from '../http/envelope.js';
 import { apiError } from '../domain/errors.js';
 import type { Caller } from '../domain/meeting/meeting.service.js';
 import type { Meeting } from '../domain/meeting/meeting.js';
-import { participant } from '../domain/meeting/meeting.js';
+import { participant, roomKey } from '../domain/meeting/meeting.js';
 import type { ClientEventRow } from '../store/repositories/session.repository.js';
 
 /**
@@ -135,6 +135,11 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
     const v = await ctx.meetings.joinByNo(caller, req.body.meeting_no, req.body.password, req.body.device ?? {}, ctx.reserveRules);
     const key = v.meeting.participants.find((p) => p.sessionId === v.sessionId)?.key ?? '';
     return { session_id: v.sessionId, meeting: meetingView(v.meeting, key) };
+  });
+
+  route(spec('joinRoom', 'POST', '/client/v1/rooms/:room_id/join', 'Join a meeting with a room the caller operates (user_type 2)'), { params: Type.Object({ room_id: Type.String({ minLength: 1, maxLength: 100 }) }), body: JoinBody, response: SessionView }, async (req) => {
+    const v = await ctx.bookings.joinRoom(callerOf(req), req.params.room_id, req.body.meeting_no, req.body.password, req.body.device ?? {});
+    return { session_id: v.sessionId, meeting: meetingView(v.meeting, roomKey(req.params.room_id)) };
   });
 
   route(spec('decline', 'POST', '/client/v1/meetings/:meeting_id/decline', 'Decline a ringing invitation'), { params: Type.Object({ meeting_id: Type.String({ minLength: 1, maxLength: 32 }) }), response: Empty }, async (req) => {

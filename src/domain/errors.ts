@@ -92,6 +92,11 @@ export const errorDefs = {
   adminDisabled: { code: 190002, status: 403, msg: 'the admin API is off: start the server with --admin-key' },
   requestUrlRejected: { code: 190003, status: 400, msg: 'request URL rejected' },
 
+  // openvc's room bookings (/openvc/v1/room_bookings; docs/room-bookings.md): Feishu has no booking API to copy
+  bookingConflict: { code: 191001, status: 409, msg: 'room already booked for that time' },
+  roomDisabled: { code: 191002, status: 400, msg: 'room disabled for that time' },
+  bookingStatusUnexpected: { code: 191003, status: 400, msg: 'booking status unexpected' },
+
   // Rooms and room levels answer 121005 with HTTP 404 (room.md §1.4, room_level.md §1.3)
   roomNoPermission: { code: 121005, status: 404, msg: 'no permission' },
   cannotDeleteChild: { code: 125001, status: 404, msg: 'cannot delete child at this level' },

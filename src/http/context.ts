@@ -4,6 +4,7 @@ import type { Store } from '../store/database.js';
 import type { Repositories } from '../store/repositories/index.js';
 import type { TokenService } from '../domain/auth/tokens.js';
 import type { MeetingService, ReserveRules } from '../domain/meeting/meeting.service.js';
+import type { BookingService } from '../domain/booking/booking.service.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /** Everything a route module may use; built once per server process. */
@@ -15,6 +16,7 @@ export interface AppContext {
   repos: Repositories;
   tokens: TokenService;
   meetings: MeetingService;
+  bookings: BookingService;
   /** What reserves decide about their meetings. */
   reserveRules: ReserveRules;
   rateLimiter: RateLimiter;

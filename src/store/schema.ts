@@ -299,6 +299,53 @@ export interface RoomTable {
   updated_at: number;
 }
 
+export interface RoomBookingTable {
+  /** `rb_` + 32 hex */
+  id: string;
+  tenant_key: string;
+  room_id: string;
+  /** Tenant user_id of the person the room is booked for */
+  organizer_user_id: string;
+  /** The app the booking was made through: with a tenant token only that app may cancel it */
+  app_id: string;
+  topic: string;
+  start_time: number;
+  end_time: number;
+  /** 'pending' | 'confirmed' | 'released' | 'cancelled' | 'rejected' (src/domain/booking/values.ts) */
+  status: string;
+  /** 1 when the booking had to wait for approval */
+  needs_approval: number;
+  /** When it was approved or rejected, and by which app */
+  decided_at: number | null;
+  decided_by_app_id: string | null;
+  /** The reason given with a rejection */
+  decision_note: string | null;
+  /** Released unless checked in by then; NULL: no check-in needed */
+  check_in_deadline: number | null;
+  checked_in_at: number | null;
+  /** 'sign_in_board' | 'qr_code' | 'controller' | 'touch_panel' | 'offline_auto' */
+  check_in_method: string | null;
+  /** When a released or cancelled booking stopped holding the room */
+  released_at: number | null;
+  /** 'manual' | 'meeting_ended' | 'no_check_in' | 'sensor' (released bookings only) */
+  release_reason: string | null;
+  /** Who released or cancelled it by hand; NULL when an app or the server did */
+  released_by_user_id: string | null;
+  /** The meeting the booking is for: given when booking, or the one the room joined */
+  meeting_no: string | null;
+  meeting_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RoomBookingLevelTable {
+  tenant_key: string;
+  room_level_id: string;
+  /** 1: bookings of rooms at or below this level wait for approval */
+  needs_approval: number;
+  updated_at: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -321,4 +368,6 @@ export interface Database {
   delivery_attempts: DeliveryAttemptTable;
   room_levels: RoomLevelTable;
   rooms: RoomTable;
+  room_bookings: RoomBookingTable;
+  room_booking_levels: RoomBookingLevelTable;
 }

@@ -14,6 +14,8 @@ import {
   kickOut,
   leave,
   participant,
+  roomIdOf,
+  roomKey,
   startShare,
   stopShare,
   transferHost,
@@ -23,6 +25,7 @@ import {
   setLocked,
   stopRinging,
   userKey,
+  USER_TYPE,
   type Joiner,
   type LeaveReason,
   type Meeting,
@@ -72,6 +75,17 @@ export interface SessionView {
   meeting: Meeting;
 }
 
+/** A room joining through a user who operates it (docs/client-api.md): it takes part as user_type 2. */
+export interface RoomJoin {
+  roomId: string;
+  name: string;
+  /** Runs in the join's transaction, with the meeting as joined (room bookings take the meeting here). */
+  joined(m: Meeting, at: number, trx: Kysely<Database>): Promise<void>;
+}
+
+/** Work another feature does in the transaction that ends a meeting. */
+export type MeetingEndedHook = (m: Meeting, at: number, trx: Kysely<Database>) => Promise<void>;
+
 /** Numeric ids of Feishu's shape: 19 digits, never starting with 0. */
 export function newMeetingId(): string {
   return String(randomInt(1, 10)) + Array.from({ length: 18 }, () => randomInt(0, 10)).join('');
@@ -100,10 +114,16 @@ export class MeetingService {
   ) {}
 
   private committed: (() => void) | undefined;
+  private readonly endedHooks: MeetingEndedHook[] = [];
 
   /** Called after each commit that wrote meeting events (the dispatcher sends them at once). */
   onEventsCommitted(listener: () => void): void {
     this.committed = listener;
+  }
+
+  /** Runs `hook` in the transaction of every meeting's end (room bookings release their rooms). */
+  onMeetingEnded(hook: MeetingEndedHook): void {
+    this.endedHooks.push(hook);
   }
 
   /**
@@ -171,6 +191,7 @@ export class MeetingService {
       }
     }
     await this.repos.sessions.notify(notes, trx);
+    if (events.some((e) => e.type === 'meeting_ended')) for (const hook of this.endedHooks) await hook(m, at, trx);
     const nobodyLeft = m.status === 2 && !m.participants.some((p) => p.status === 2);
     if (nobodyLeft && events.some((e) => e.type === 'leave_meeting')) {
       await this.repos.jobs.schedule({ kind: MEETING_JOB.endIfEmpty, payload: { tenantKey: m.tenantKey, meetingId: m.id }, runAt: at + this.timings.emptyGraceMs, dedupeKey: `${MEETING_JOB.endIfEmpty}:${m.id}` }, trx);
@@ -191,9 +212,10 @@ export class MeetingService {
 
   /**
    * Joins a live meeting by number; with `rules`, a reserve's number also opens its meeting, and the
-   * reserve's join and host permissions apply. Without them only live meetings can be joined.
+   * reserve's join and host permissions apply. Without them only live meetings can be joined. With
+   * `room`, the caller joins the room rather than themself (the permissions are still the caller's).
    */
-  async joinByNo(caller: Caller, meetingNo: string, password: string | undefined, device: Device, rules?: ReserveRules): Promise<SessionView> {
+  async joinByNo(caller: Caller, meetingNo: string, password: string | undefined, device: Device, rules?: ReserveRules, room?: RoomJoin): Promise<SessionView> {
     const refuseJoin = () => apiError('noPermission', 'the meeting settings do not let this user join');
     for (let attempt = 0; attempt < 5; attempt++) {
       const live = await this.repos.meetings.liveByNo(meetingNo);
@@ -203,8 +225,10 @@ export class MeetingService {
         const mayHost = rules ? await rules.allows(live, caller, 'host') : true;
         const meeting = await this.mutate(live.tenantKey, live.id, async (m, at, trx) => {
           checkPassword(m, password);
-          const events = join(m, this.joiner(caller, sessionId, m, mayHost), at);
-          await this.insertSession(trx, m, caller, sessionId, device, at);
+          const joiner = this.joiner(caller, sessionId, m, mayHost, room);
+          const events = join(m, joiner, at);
+          await this.insertSession(trx, m, caller, sessionId, device, at, joiner.key);
+          await room?.joined(m, at, trx);
           return { events, result: m };
         });
         return { sessionId, meeting };
@@ -216,21 +240,22 @@ export class MeetingService {
       m.participantLimit = this.timings.participantLimit;
       checkPassword(m, password);
       if (!(await rules!.allows(m, caller, 'join'))) throw refuseJoin();
-      const joiner = this.joiner(caller, sessionId, m, await rules!.allows(m, caller, 'host'));
+      const joiner = this.joiner(caller, sessionId, m, await rules!.allows(m, caller, 'host'), room);
       const events = join(m, joiner, at);
       if (opened.callee) events.push(...call(m, joiner.key, opened.callee, at));
       // false: someone else started it first; the next round joins theirs.
-      if (await this.startNew(m, events, at, caller, sessionId, device)) return { sessionId, meeting: m };
+      if (await this.startNew(m, events, at, caller, sessionId, device, room)) return { sessionId, meeting: m };
     }
     throw apiError('internal', 'could not join the meeting');
   }
 
   /** Stores a meeting that has just started, with its first session; false when its number is live already. */
-  private async startNew(m: Meeting, events: MeetingEvent[], at: number, caller: Caller, sessionId: string, device: Device): Promise<boolean> {
+  private async startNew(m: Meeting, events: MeetingEvent[], at: number, caller: Caller, sessionId: string, device: Device, room?: RoomJoin): Promise<boolean> {
     try {
       await this.db.transaction().execute(async (trx) => {
         await this.commit({ meeting: m, version: 0, snapshot: new Map() }, events, at, trx);
-        await this.insertSession(trx, m, caller, sessionId, device, at);
+        await this.insertSession(trx, m, caller, sessionId, device, at, room && roomKey(room.roomId));
+        await room?.joined(m, at, trx);
       });
       this.committed?.();
       return true;
@@ -240,17 +265,21 @@ export class MeetingService {
     }
   }
 
-  private joiner(caller: Caller, sessionId: string, m: Meeting, mayHost = true): Joiner {
-    return { key: participantKeyOf(caller, m.tenantKey), userId: caller.userId, userType: 1, tenantKey: caller.tenantKey, sessionId, mayHost };
+  private joiner(caller: Caller, sessionId: string, m: Meeting, mayHost = true, room?: RoomJoin): Joiner {
+    if (!room) return { key: participantKeyOf(caller, m.tenantKey), userId: caller.userId, userType: 1, tenantKey: caller.tenantKey, sessionId, mayHost };
+    // A room session is its operator's only within the room's tenant (openSession), so rooms stay home.
+    if (m.tenantKey !== caller.tenantKey) throw apiError('noPermission', 'a room joins meetings of its own tenant only');
+    return { key: roomKey(room.roomId), userId: null, userType: USER_TYPE.rooms, tenantKey: caller.tenantKey, name: room.name, sessionId, mayHost };
   }
 
-  private async insertSession(trx: Kysely<Database>, m: Meeting, caller: Caller, sessionId: string, device: Device, at: number): Promise<void> {
+  /** `key`: the participant the session represents, the caller themself unless they operate a room. */
+  private async insertSession(trx: Kysely<Database>, m: Meeting, caller: Caller, sessionId: string, device: Device, at: number, key = participantKeyOf(caller, m.tenantKey)): Promise<void> {
     await this.repos.sessions.insert(
       {
         id: sessionId,
         meeting_id: m.id,
         tenant_key: m.tenantKey,
-        participant_key: participantKeyOf(caller, m.tenantKey),
+        participant_key: key,
         user_id: caller.userId,
         app_id: caller.appId,
         device: JSON.stringify(device),
@@ -263,10 +292,11 @@ export class MeetingService {
     );
   }
 
-  /** The caller's session (open or over); another user's session does not exist for them. */
+  /** The caller's session (open or over), their own or a room's they operate; another user's session does not exist for them. */
   async openSession(caller: Caller, sessionId: string) {
     const s = await this.repos.sessions.get(sessionId);
-    if (!s || s.user_id !== caller.userId || s.participant_key !== participantKeyOf(caller, s.tenant_key)) {
+    const operated = s !== undefined && roomIdOf(s.participant_key) !== undefined && s.tenant_key === caller.tenantKey;
+    if (!s || s.user_id !== caller.userId || (s.participant_key !== participantKeyOf(caller, s.tenant_key) && !operated)) {
       throw apiError('dataNotExist', `session ${sessionId} does not exist`);
     }
     return s;

@@ -22,7 +22,7 @@ export const LEAVE_REASON = { left: 1, meetingEnded: 2, kickedOut: 3 } as const;
 export type LeaveReason = (typeof LEAVE_REASON)[keyof typeof LEAVE_REASON];
 
 export interface Participant {
-  /** Stable within the meeting: `u:<user_id>` for directory users, `p:<number>` for phone callees. */
+  /** Stable within the meeting: `u:<user_id>` for directory users, `p:<number>` for phone callees, `r:<room_id>` for rooms. */
   key: string;
   userId: string | null;
   userType: UserType;
@@ -124,6 +124,11 @@ export const noAbility = (): Ability => ({
 });
 
 export const userKey = (userId: string): string => `u:${userId}`;
+
+export const ROOM_KEY_PREFIX = 'r:';
+export const roomKey = (roomId: string): string => ROOM_KEY_PREFIX + roomId;
+/** The room a participant key names, if it names one. */
+export const roomIdOf = (key: string): string | undefined => (key.startsWith(ROOM_KEY_PREFIX) ? key.slice(ROOM_KEY_PREFIX.length) : undefined);
 
 export function participant(m: Meeting, key: string): Participant | undefined {
   return m.participants.find((p) => p.key === key);

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Meeting, Participant } from '../../domain/meeting/meeting.js';
-import { inMeetingMs, participant, USER_TYPE } from '../../domain/meeting/meeting.js';
+import { inMeetingMs, participant, roomIdOf, USER_TYPE } from '../../domain/meeting/meeting.js';
 import type { UserIdMapper } from '../../domain/identity/user-ids.js';
 import { deriveOpenId, deriveUnionId } from '../../domain/ids.js';
 
@@ -47,9 +47,9 @@ export const MeetingObject = Type.Object({
 
 const sec = (ms: number | null): string => (ms === null ? '0' : String(Math.floor(ms / 1000)));
 
-/** A participant's ID in the caller's ID type; users of other tenants keep their own tenant's IDs. */
+/** A participant's ID in the caller's ID type (a room's is its room_id); users of other tenants keep their own tenant's IDs. */
 export function participantId(m: Meeting, p: Participant, ids: UserIdMapper, appId: string): string | undefined {
-  if (!p.userId) return ids.type === 'user_id' ? undefined : p.key;
+  if (!p.userId) return ids.type === 'user_id' ? undefined : (roomIdOf(p.key) ?? p.key);
   const external = p.tenantKey !== null && p.tenantKey !== m.tenantKey;
   if (!external) return ids.present(p.userId);
   if (ids.type === 'user_id') return undefined;

@@ -1,5 +1,6 @@
 import type { Store } from '../database.js';
 import { AppRepository } from './app.repository.js';
+import { BookingRepository } from './booking.repository.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { JobRepository } from './job.repository.js';
 import { MeetingRepository } from './meeting.repository.js';
@@ -14,6 +15,7 @@ import { TokenRepository } from './token.repository.js';
 
 export interface Repositories {
   apps: AppRepository;
+  bookings: BookingRepository;
   directory: DirectoryRepository;
   jobs: JobRepository;
   meetings: MeetingRepository;
@@ -31,6 +33,7 @@ export function repositories(store: Store): Repositories {
   const deliveries = new DeliveryRepository(store.db, store.dialect);
   return {
     apps: new AppRepository(store.db),
+    bookings: new BookingRepository(store.db, store.dialect),
     directory: new DirectoryRepository(store.db, store.dialect, store.changes),
     jobs: new JobRepository(store.db),
     meetings: new MeetingRepository(store.db, store.dialect),

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ClientEventTable, Database, ParticipantSessionTable } from '../schema.js';
+import { ROOM_KEY_PREFIX } from '../../domain/meeting/meeting.js';
 
 export type SessionRow = Selectable<ParticipantSessionTable>;
 export type ClientEventRow = Selectable<ClientEventTable>;
@@ -29,8 +30,8 @@ export class SessionRepository {
 
   /**
    * Heartbeat: one indexed update of the caller's own open session, no read. The session is the caller's
-   * as a member of the meeting's tenant (`own` key, same tenant) or as a guest (`guest` key). False when
-   * there is no such open session.
+   * as a member of the meeting's tenant (`own` key or a room the caller operates, same tenant) or as a
+   * guest (`guest` key). False when there is no such open session.
    */
   async touch(id: string, caller: { tenantKey: string; userId: string }, keys: { own: string; guest: string }, at: number): Promise<boolean> {
     const res = await this.db
@@ -39,7 +40,12 @@ export class SessionRepository {
       .where('id', '=', id)
       .where('user_id', '=', caller.userId)
       .where('left_at', 'is', null)
-      .where((eb) => eb.or([eb.and([eb('participant_key', '=', keys.own), eb('tenant_key', '=', caller.tenantKey)]), eb('participant_key', '=', keys.guest)]))
+      .where((eb) =>
+        eb.or([
+          eb.and([eb.or([eb('participant_key', '=', keys.own), eb('participant_key', 'like', `${ROOM_KEY_PREFIX}%`)]), eb('tenant_key', '=', caller.tenantKey)]),
+          eb('participant_key', '=', keys.guest),
+        ]),
+      )
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
