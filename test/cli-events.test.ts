@@ -21,7 +21,7 @@ function openvc(args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-describe('openvc app events / openvc events (the CLI on a live server\'s store)', () => {
+describe('openvc app events / openvc events (the CLI on a live server\'s store)', { timeout: 120_000 }, () => {
   let s: TestServer;
   let rx: Server;
   let rxUrl = '';
