@@ -101,6 +101,14 @@ export const errorDefs = {
   roomNoPermission: { code: 121005, status: 404, msg: 'no permission' },
   cannotDeleteChild: { code: 125001, status: 404, msg: 'cannot delete child at this level' },
 
+  // Booking rules of rooms and levels (scope_config.md §5.2)
+  invalidScopeId: { code: 126001, status: 400, msg: 'invalid room or level id, check itself or whether the scope_type corresponds to it' },
+  reserveFormNotConfigured: { code: 126002, status: 400, msg: 'reserve form is not configured' },
+  notifyTimeOutOfRange: { code: 126011, status: 400, msg: 'notify time exceeds the scope to which the time unit appoints' },
+  tooManySubscribers: { code: 126012, status: 400, msg: 'updated sum of userIDs and deptIDs exceed 500' },
+  invalidSubscriberUsers: { code: 126013, status: 400, msg: 'some userIDs you put is invalid' },
+  invalidSubscriberDepts: { code: 126014, status: 400, msg: 'some deptIDs you put is invalid' },
+
   // Reserve settings (reserve.md error table)
   recordParamError: { code: 123002, status: 400, msg: 'record param error' },
   assignHostExceedLimit: { code: 123003, status: 400, msg: 'assign host exceed max limit 10' },

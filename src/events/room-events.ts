@@ -8,6 +8,8 @@ import type { LevelRecord } from '../store/repositories/room-level.repository.js
 import type { RoomRecord } from '../store/repositories/room.repository.js';
 import { randomHex } from '../domain/ids.js';
 import { levelView, roomView } from '../domain/room/views.js';
+import { APPROVAL, RESERVE_SCOPE, TIME, sectionView } from '../domain/room/reserve-config.js';
+import type { ScopeRef, Sections } from '../domain/room/scope-config.js';
 import type { StoredUser } from './meeting-events.js';
 
 function event(tenantKey: string, type: string, at: number, payload: object): NewOutboxEvent {
@@ -30,3 +32,23 @@ export const levelChanged = (tenantKey: string, kind: 'created' | 'updated', lev
 /** vc.room_level.deleted_v1: one event for the level, `delete_child` saying whether its subtree went with it. */
 export const levelDeleted = (tenantKey: string, levelId: string, deleteChild: boolean, at: number): NewOutboxEvent =>
   event(tenantKey, 'vc.room_level.deleted_v1', at, { room_level_id: levelId, delete_child: deleteChild });
+
+/** The sections vc.reserve_config.updated_v1 carries: a change to any of them writes one. */
+export const RESERVE_EVENT_SECTIONS = [APPROVAL, TIME, RESERVE_SCOPE];
+
+/**
+ * vc.reserve_config.updated_v1: the booking rules that apply to the node after the change (its own or
+ * inherited, defaults filled in), in the SDK's event shape: the approval section named approve_config,
+ * users as ID triples, no if_cover_child_scope in the reserve scope.
+ */
+export function reserveConfigUpdated(tenantKey: string, node: ScopeRef, applied: Sections, at: number): NewOutboxEvent {
+  const view = (section: string) => sectionView(tenantKey, section, applied[section], storedUser);
+  const { if_cover_child_scope: _cover, ...reserveScope } = view(RESERVE_SCOPE);
+  return event(tenantKey, 'vc.reserve_config.updated_v1', at, {
+    scope_id: node.scope_id,
+    scope_type: node.scope_type,
+    approve_config: view(APPROVAL),
+    time_config: view(TIME),
+    reserve_scope_config: reserveScope,
+  });
+}

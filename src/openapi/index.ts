@@ -8,6 +8,8 @@ import { meetingRoutes } from './meeting/meeting.routes.js';
 import { reserveRoutes } from './reserve/reserves.routes.js';
 import { roomRoutes } from './room/rooms.routes.js';
 import { roomLevelRoutes } from './room_level/room-levels.routes.js';
+import { scopeConfigRoutes } from './scope_config/scope-config.routes.js';
+import { reserveConfigRoutes } from './reserve_config/reserve-config.routes.js';
 
 /** Every Open API route module, one per resource folder. */
-export const openApiRoutes: RouteModule[] = [tenantTokenRoutes, oidcRoutes, oauthRoutes, userInfoRoutes, contactUserRoutes, reserveRoutes, meetingRoutes, roomRoutes, roomLevelRoutes];
+export const openApiRoutes: RouteModule[] = [tenantTokenRoutes, oidcRoutes, oauthRoutes, userInfoRoutes, contactUserRoutes, reserveRoutes, meetingRoutes, roomRoutes, roomLevelRoutes, scopeConfigRoutes, reserveConfigRoutes];

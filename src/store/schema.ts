@@ -346,6 +346,30 @@ export interface RoomBookingLevelTable {
   updated_at: number;
 }
 
+/** One section of a level's or room's own settings (scope_config, reserve_configs). */
+export interface ScopeConfigTable {
+  tenant_key: string;
+  /** a level (`omb_…`) or a room (`omm_…`) */
+  scope_id: string;
+  /** e.g. 'digital_signage', 'time_config' */
+  section: string;
+  /** JSON; users as tenant user_ids, departments as department_ids */
+  value: string;
+  updated_at: number;
+}
+
+/** A deployment code of a level or room (scope_config/access_code). */
+export interface ScopeAccessCodeTable {
+  /** unique across tenants: a device redeems it without naming one */
+  code: string;
+  tenant_key: string;
+  /** 1 level, 2 room */
+  scope_type: number;
+  scope_id: string;
+  expires_at: number;
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -370,4 +394,6 @@ export interface Database {
   rooms: RoomTable;
   room_bookings: RoomBookingTable;
   room_booking_levels: RoomBookingLevelTable;
+  scope_configs: ScopeConfigTable;
+  scope_access_codes: ScopeAccessCodeTable;
 }

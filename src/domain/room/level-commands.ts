@@ -11,7 +11,7 @@ import { isRoot, levelNamed, lockTree, rootOf } from './levels.js';
 import { checkBatch, checkCustomId, checkName, nameKey, paramError, splitCustomIds } from './rules.js';
 import { MAX_DEPTH, childPath, depthOf, moveProblem } from './tree.js';
 
-export type RoomDeps = Pick<Repositories, 'roomLevels' | 'rooms' | 'outbox'>;
+export type RoomDeps = Pick<Repositories, 'roomLevels' | 'rooms' | 'outbox' | 'scopeConfigs'>;
 
 export interface LevelInput {
   name: string;
@@ -92,6 +92,8 @@ export async function deleteLevel(deps: RoomDeps, tenantKey: string, id: string,
     if (!deleteChild && (level.has_child || (await deps.rooms.forTenant(tenantKey, trx).anyIn(level.room_level_id)))) {
       throw apiError('cannotDeleteChild', 'cannot delete child at this level: the level still holds levels or rooms; delete them first or send delete_child: true');
     }
+    // Their settings go with them (docs/decisions.md "Scope config"); found through the subtree, so first.
+    await deps.scopeConfigs.forTenant(tenantKey, trx).deleteWithin(level.tree_path);
     const roomIds = await levels.deleteSubtree(level.tree_path);
     await deps.outbox.append([...roomIds.map((r) => roomDeleted(tenantKey, r, now)), levelDeleted(tenantKey, level.room_level_id, deleteChild, now)], trx);
   });

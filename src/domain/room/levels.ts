@@ -20,9 +20,14 @@ export async function rootOf(levels: TenantRoomLevels, now: number): Promise<Lev
 
 export const isRoot = (l: LevelRecord): boolean => l.parent_id === '';
 
-export async function levelNamed(levels: TenantRoomLevels, id: string, field: string, now: number): Promise<LevelRecord> {
+/** The level an ID names ("0" and the root's ID: the tenant root), or undefined. */
+export async function findLevel(levels: TenantRoomLevels, id: string, now: number): Promise<LevelRecord | undefined> {
   if (id === ROOT_ALIAS || id === rootLevelId(levels.tenantKey)) return rootOf(levels, now);
-  const level = await levels.find(id);
+  return levels.find(id);
+}
+
+export async function levelNamed(levels: TenantRoomLevels, id: string, field: string, now: number): Promise<LevelRecord> {
+  const level = await findLevel(levels, id, now);
   if (!level) throw apiError('dataNotExist', `data not exist: ${field} ${id} names no room level of this tenant`);
   return level;
 }

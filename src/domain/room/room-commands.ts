@@ -10,7 +10,7 @@ import { roomChanged, roomDeleted } from '../../events/room-events.js';
 import { newRoomId, randomDisplayId } from './ids.js';
 import type { RoomDeps } from './level-commands.js';
 import { levelNamed, lockTree } from './levels.js';
-import { checkContactCount, disableWindow, statusInfo, type RoomStatusInput } from './room-status.js';
+import { checkStatus, type CheckedStatus, type RoomStatusInput } from './room-status.js';
 import { checkBatch, checkCapacity, checkCustomId, checkDescription, checkDevices, checkName, nameKey, paramError } from './rules.js';
 import { topmost } from './tree.js';
 
@@ -49,17 +49,16 @@ async function changesOf(input: RoomInput, ids: UserIdMapper, now: number): Prom
   const customId = checkCustomId(input.custom_room_id, 'custom_room_id');
   if (customId !== undefined) c.custom_room_id = customId;
   if (input.device !== undefined) c.devices = JSON.stringify(checkDevices(input.device));
-  if (input.room_status !== undefined) {
-    const s = input.room_status;
-    const window = disableWindow(s, now);
-    checkContactCount(s.contact_ids);
-    const contacts = s.contact_ids === undefined ? undefined : (await ids.resolveMany(s.contact_ids)).map((u) => u.user_id);
-    c.disable_start = window?.start ?? null;
-    c.disable_end = window?.end ?? null;
-    c.status_info = JSON.stringify(statusInfo(s, contacts));
-  }
+  if (input.room_status !== undefined) Object.assign(c, statusColumns(await checkStatus(input.room_status, ids, now)));
   return c;
 }
+
+/** A room's columns for a checked room_status (scope_config sets a room's status through them too). */
+export const statusColumns = (s: CheckedStatus): Pick<RoomChanges, 'disable_start' | 'disable_end' | 'status_info'> => ({
+  disable_start: s.window?.start ?? null,
+  disable_end: s.window?.end ?? null,
+  status_info: JSON.stringify(s.info),
+});
 
 async function checkCustomFree(rooms: TenantRooms, customId: string | null | undefined, self?: string): Promise<void> {
   if (!customId) return;
@@ -131,6 +130,7 @@ export async function deleteRoom(deps: RoomDeps, tenantKey: string, id: string, 
     await lockTree(deps.roomLevels.forTenant(tenantKey, trx), now);
     if (!(await rooms.find(id))) throw notFound(id);
     await rooms.delete(id);
+    await deps.scopeConfigs.forTenant(tenantKey, trx).deleteOf(id);
     await deps.outbox.append([roomDeleted(tenantKey, id, now)], trx);
   });
 }

@@ -5,6 +5,7 @@
  * re-enables itself when the window closes without anything having to run.
  */
 import { apiError } from '../errors.js';
+import type { UserIdMapper } from '../identity/user-ids.js';
 
 export interface DisableWindow {
   start: number;
@@ -18,6 +19,12 @@ export interface StatusInfo {
   contact_ids?: string[];
   disable_notice?: boolean;
   resume_notice?: boolean;
+}
+
+/** A checked room_status: its window and the parts kept as sent (rooms and levels store the same). */
+export interface CheckedStatus {
+  window: DisableWindow | null;
+  info: StatusInfo;
 }
 
 /** room_status as a client sends it (schedule_status is output only and ignored, room.md §2). */
@@ -99,4 +106,12 @@ export function statusInfo(input: RoomStatusInput, contactUserIds: string[] | un
 
 export function checkContactCount(ids: readonly string[] | undefined): void {
   if (ids && ids.length > MAX_CONTACTS) throw paramError(`room_status.contact_ids holds at most ${MAX_CONTACTS} users`);
+}
+
+/** Checks a room_status as sent and resolves its contacts (in the caller's user_id_type) to tenant user_ids. */
+export async function checkStatus(input: RoomStatusInput, ids: UserIdMapper, now: number): Promise<CheckedStatus> {
+  const window = disableWindow(input, now);
+  checkContactCount(input.contact_ids);
+  const contacts = input.contact_ids === undefined ? undefined : (await ids.resolveMany(input.contact_ids)).map((u) => u.user_id);
+  return { window, info: statusInfo(input, contacts) };
 }

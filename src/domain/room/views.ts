@@ -6,7 +6,7 @@
  */
 import type { LevelRecord } from '../../store/repositories/room-level.repository.js';
 import type { RoomRecord } from '../../store/repositories/room.repository.js';
-import { isDisabledAt, scheduleStatusAt, type DisableWindow, type StatusInfo } from './room-status.js';
+import { isDisabledAt, scheduleStatusAt, type CheckedStatus, type DisableWindow, type StatusInfo } from './room-status.js';
 import { ancestorsOf, idsOf } from './tree.js';
 
 export interface LevelView {
@@ -58,10 +58,11 @@ export const windowOf = (r: Pick<RoomRecord, 'disable_start' | 'disable_end'>): 
 
 const seconds = (ms: number): string => String(Math.floor(ms / 1000));
 
+/** A room's stored status in the shape levels store theirs (scope_config). */
+export const storedStatusOf = (r: RoomRecord): CheckedStatus => ({ window: windowOf(r), info: JSON.parse(r.status_info) as StatusInfo });
+
 /** room_status as of `now`: status and schedule_status are read off the disable window. */
-export function statusView<U>(r: RoomRecord, now: number, user: (userId: string) => U): RoomStatusView<U> {
-  const w = windowOf(r);
-  const info = JSON.parse(r.status_info) as StatusInfo;
+export function statusView<U>({ window: w, info }: CheckedStatus, now: number, user: (userId: string) => U): RoomStatusView<U> {
   return {
     status: !isDisabledAt(w, now),
     schedule_status: scheduleStatusAt(w, now),
@@ -84,7 +85,7 @@ export function roomView<U>(r: RoomRecord, now: number, user: (userId: string) =
     ...(r.custom_room_id !== null ? { custom_room_id: r.custom_room_id } : {}),
     room_level_id: r.room_level_id,
     path: idsOf(r.level_path),
-    room_status: statusView(r, now, user),
+    room_status: statusView(storedStatusOf(r), now, user),
     device: JSON.parse(r.devices) as { name: string }[],
   };
 }

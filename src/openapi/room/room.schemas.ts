@@ -16,7 +16,7 @@ export const Id = Type.String({ minLength: 1, maxLength: 100 });
  */
 export const TreePageToken = Type.Optional(Type.String({ maxLength: 8192, description: 'opaque token from the previous page' }));
 
-const RoomStatusIn = Type.Object({
+export const RoomStatusIn = Type.Object({
   status: Type.Boolean({ description: 'true = enabled; false = disabled from disable_start_time (default now)' }),
   schedule_status: Type.Optional(Type.Boolean({ description: 'output only; ignored' })),
   disable_start_time: Type.Optional(Type.String({ description: 'unix seconds' })),
@@ -27,7 +27,7 @@ const RoomStatusIn = Type.Object({
   resume_notice: Type.Optional(Type.Boolean()),
 });
 
-const RoomStatusOut = Type.Object({
+export const RoomStatusOut = Type.Object({
   status: Type.Boolean({ description: 'enabled now' }),
   schedule_status: Type.Boolean({ description: 'the state the room is heading for' }),
   disable_start_time: Type.Optional(Type.String()),

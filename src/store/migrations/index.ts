@@ -8,6 +8,7 @@ import * as recording from './0006-meeting-recording.js';
 import * as deliveries from './0007-event-deliveries.js';
 import * as rooms from './0008-rooms.js';
 import * as claimIndexes from './0009-delivery-claim-indexes.js';
+import * as scopeConfigs from './0012-scope-configs.js';
 import * as roomBookings from './0013-room-bookings.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   '0007-event-deliveries': deliveries,
   '0008-rooms': rooms,
   '0009-delivery-claim-indexes': claimIndexes,
+  '0012-scope-configs': scopeConfigs,
   '0013-room-bookings': roomBookings,
 };

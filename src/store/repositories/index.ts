@@ -9,6 +9,7 @@ import { DeliveryRepository } from './delivery.repository.js';
 import { ReserveRepository } from './reserve.repository.js';
 import { RoomLevelRepository } from './room-level.repository.js';
 import { RoomRepository } from './room.repository.js';
+import { ScopeConfigRepository } from './scope-config.repository.js';
 import { SessionRepository } from './session.repository.js';
 import { SettingRepository } from './setting.repository.js';
 import { TokenRepository } from './token.repository.js';
@@ -24,6 +25,7 @@ export interface Repositories {
   reserves: ReserveRepository;
   roomLevels: RoomLevelRepository;
   rooms: RoomRepository;
+  scopeConfigs: ScopeConfigRepository;
   sessions: SessionRepository;
   settings: SettingRepository;
   tokens: TokenRepository;
@@ -42,6 +44,7 @@ export function repositories(store: Store): Repositories {
     reserves: new ReserveRepository(store.db, store.dialect),
     roomLevels: new RoomLevelRepository(store.db, store.dialect),
     rooms: new RoomRepository(store.db, store.dialect),
+    scopeConfigs: new ScopeConfigRepository(store.db),
     sessions: new SessionRepository(store.db),
     settings: new SettingRepository(store.db),
     tokens: new TokenRepository(store.db),
