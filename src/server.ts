@@ -21,7 +21,7 @@ import { MeetingService } from './domain/meeting/meeting.service.js';
 import { registerMeetingJobs, startSessionSweeper } from './jobs/meeting-jobs.js';
 import { endMeetingOfReserve, reserveRules } from './domain/meeting/reserved-meetings.js';
 import { BookingService } from './domain/booking/booking.service.js';
-import { levelApprovalPolicy } from './domain/booking/policy.js';
+import { reserveConfigPolicy } from './domain/booking/policy.js';
 import { registerBookingJobs } from './jobs/booking-jobs.js';
 
 export interface Runtime {
@@ -68,8 +68,8 @@ export async function openRuntime(config: Config, opts: { logger?: Logger } = {}
   });
   registerMeetingJobs(jobs, meetings);
   registerReserveJobs({ jobs, repos }, endMeetingOfReserve(repos, meetings));
-  // The one place the booking policy is chosen: reserve configs will answer it here later.
-  const bookings = new BookingService({ repos, meetings, reserveRules: reserveRules(repos), policy: levelApprovalPolicy(repos.bookings), checkInWindowMs: config.bookingCheckInWindow * 60_000 });
+  // The one place the booking policy is chosen.
+  const bookings = new BookingService({ repos, meetings, reserveRules: reserveRules(repos), policy: reserveConfigPolicy(repos), checkInWindowMs: config.bookingCheckInWindow * 60_000 });
   registerBookingJobs(jobs, bookings);
   meetings.onMeetingEnded(bookings.releaseForMeeting);
   const dispatcher = new EventDispatcher(

@@ -73,8 +73,10 @@ describe(`room bookings (${dialect})`, () => {
   });
 
   it('books a room with a user token and finds it by room, organizer, status and time, paged', async () => {
-    const mine = await book('alice', { room_id: rooms.Alpha, start_time: String(at(HOUR)), end_time: String(at(2 * HOUR)), topic: ' Planning ' });
-    expect(mine).toMatchObject({ room_id: rooms.Alpha, organizer_id: 'alice', topic: 'Planning', status: 'confirmed', needs_approval: false, start_time: String(at(HOUR)) });
+    // one clock reading: two could straddle a second
+    const start = at(HOUR);
+    const mine = await book('alice', { room_id: rooms.Alpha, start_time: String(start), end_time: String(start + HOUR), topic: ' Planning ' });
+    expect(mine).toMatchObject({ room_id: rooms.Alpha, organizer_id: 'alice', topic: 'Planning', status: 'confirmed', needs_approval: false, start_time: String(start) });
     expect(mine.booking_id).toMatch(/^rb_[0-9a-f]{32}$/);
     // confirmed before its start: released unless checked in within the window
     expect(Number(mine.check_in_deadline)).toBe(Number(mine.start_time) + 1);
@@ -179,6 +181,24 @@ describe(`room bookings (${dialect})`, () => {
     } finally {
       await okCall('app', 'PUT', `${BASE}/level_settings/${levels.campus}`, { needs_approval: false });
     }
+  });
+
+  it("obeys the room's reserve configs: who may book it, and when approval is needed", async () => {
+    const gamma = await room('Gamma', levels.campus!);
+    await ok(
+      acme.vc.reserveConfig.patch({
+        path: { reserve_config_id: gamma },
+        params: { user_id_type: 'user_id' },
+        data: { scope_type: '2', reserve_scope_config: { allow_all_users: 0, allow_users: [{ user_id: 'bob' }], allow_depts: [] }, approval_config: { approval_switch: 1, approval_condition: 0, approvers: [{ user_id: 'alice' }] } },
+      }),
+    );
+    const slot = { room_id: gamma, start_time: String(at(5 * HOUR)), end_time: String(at(6 * HOUR)) };
+    const before = await count('room_bookings');
+    const denied = await call('alice', 'POST', BASE, slot);
+    expect([denied.status, denied.body.code]).toEqual([403, 121005]);
+    expect(denied.body.msg).toMatch(/reserve scope/);
+    expect(await count('room_bookings')).toBe(before);
+    expect(await book('bob', slot)).toMatchObject({ status: 'pending', needs_approval: true });
   });
 
   it('cancels before the start, releases by hand after it; only the organizer or the booking app', async () => {
