@@ -5,6 +5,7 @@ import type { Repositories } from '../store/repositories/index.js';
 import type { TokenService } from '../domain/auth/tokens.js';
 import type { MeetingService, ReserveRules } from '../domain/meeting/meeting.service.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { ExportService } from '../export/export.service.js';
 
 /** Everything a route module may use; built once per server process. */
 export interface AppContext {
@@ -15,6 +16,7 @@ export interface AppContext {
   repos: Repositories;
   tokens: TokenService;
   meetings: MeetingService;
+  exports: ExportService;
   /** What reserves decide about their meetings. */
   reserveRules: ReserveRules;
   rateLimiter: RateLimiter;

@@ -174,6 +174,12 @@ export interface ParticipantSessionTable {
   last_seen_at: number;
   left_at: number | null;
   leave_reason: string | null;
+  /** the address the session's join came from, as the server saw it */
+  public_ip: string | null;
+  /** 1 once the session turned its microphone, camera or screen share on */
+  used_audio: number;
+  used_video: number;
+  used_share: number;
 }
 
 export interface QualitySampleTable {
@@ -254,6 +260,42 @@ export interface DeliveryAttemptTable {
   error: string | null;
 }
 
+export interface ExportTaskTable {
+  /** 19-digit numeric string (export.md §1) */
+  task_id: string;
+  tenant_key: string;
+  /** the app the task was created through */
+  app_id: string;
+  /** the creating user (user token); NULL when an app created it with a tenant token */
+  user_id: string | null;
+  /** 'meeting_list' | 'participant_list' | 'participant_quality_list' */
+  kind: string;
+  /** JSON: the checked query, the caller's ID type and display time zone */
+  params: string;
+  /** export.md §6: 1 in progress, 2 failed, 3 done */
+  status: number;
+  fail_msg: string | null;
+  /** set when done; opaque, the download's key */
+  file_token: string | null;
+  file_name: string | null;
+  file_size: number | null;
+  rows_done: number;
+  /** known once the export started counting */
+  rows_total: number | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  /** when the file stops being downloadable */
+  expires_at: number | null;
+}
+
+/** An export's file, in order, in pieces of about a MiB (so every process of a PostgreSQL setup can serve it). */
+export interface ExportFileChunkTable {
+  task_id: string;
+  seq: number;
+  data: Buffer;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -274,4 +316,6 @@ export interface Database {
   client_events: ClientEventTable;
   event_deliveries: EventDeliveryTable;
   delivery_attempts: DeliveryAttemptTable;
+  export_tasks: ExportTaskTable;
+  export_file_chunks: ExportFileChunkTable;
 }

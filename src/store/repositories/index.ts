@@ -5,6 +5,8 @@ import { JobRepository } from './job.repository.js';
 import { MeetingRepository } from './meeting.repository.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { DeliveryRepository } from './delivery.repository.js';
+import { ExportRepository } from './export.repository.js';
+import { MeetingDataRepository } from './meeting-data.repository.js';
 import { ReserveRepository } from './reserve.repository.js';
 import { SessionRepository } from './session.repository.js';
 import { SettingRepository } from './setting.repository.js';
@@ -17,6 +19,9 @@ export interface Repositories {
   meetings: MeetingRepository;
   outbox: OutboxRepository;
   deliveries: DeliveryRepository;
+  exports: ExportRepository;
+  /** the reads behind meeting-data exports and queries */
+  meetingData: MeetingDataRepository;
   reserves: ReserveRepository;
   sessions: SessionRepository;
   settings: SettingRepository;
@@ -32,6 +37,8 @@ export function repositories(store: Store): Repositories {
     meetings: new MeetingRepository(store.db, store.dialect),
     outbox: new OutboxRepository(store.db, deliveries),
     deliveries,
+    exports: new ExportRepository(store.db),
+    meetingData: new MeetingDataRepository(store.db),
     reserves: new ReserveRepository(store.db, store.dialect),
     sessions: new SessionRepository(store.db),
     settings: new SettingRepository(store.db),
