@@ -23,6 +23,8 @@ import { endMeetingOfReserve, reserveRules } from './domain/meeting/reserved-mee
 import { BookingService } from './domain/booking/booking.service.js';
 import { reserveConfigPolicy } from './domain/booking/policy.js';
 import { registerBookingJobs } from './jobs/booking-jobs.js';
+import { ExportService } from './export/export.service.js';
+import { registerExportJobs } from './jobs/export-jobs.js';
 
 export interface Runtime {
   config: Config;
@@ -33,6 +35,9 @@ export interface Runtime {
   jobs: JobRunner;
   meetings: MeetingService;
   bookings: BookingService;
+  exports: ExportService;
+  /** Export jobs, apart from `jobs` so that a long export holds up no other job. Started by the server only. */
+  exportJobs: JobRunner;
   /** Sends outbox events to apps' request URLs. Started by the server only. */
   dispatcher: EventDispatcher;
   logger: Logger;
@@ -72,13 +77,16 @@ export async function openRuntime(config: Config, opts: { logger?: Logger } = {}
   const bookings = new BookingService({ repos, meetings, reserveRules: reserveRules(repos), policy: reserveConfigPolicy(repos), checkInWindowMs: config.bookingCheckInWindow * 60_000 });
   registerBookingJobs(jobs, bookings);
   meetings.onMeetingEnded(bookings.releaseForMeeting);
+  const exports = new ExportService(store.db, repos, { fileTtlMs: config.exportFileTtl * 1000 }, logger);
+  const exportJobs = new JobRunner(repos.jobs, logger, { pollMs: 500, leaseMs: 30_000, maxAttempts: 3 });
+  registerExportJobs(exportJobs, exports);
   const dispatcher = new EventDispatcher(
     repos,
     { timeoutMs: config.eventTimeout, retryDelaysMs: [15_000, 300_000, 3_600_000, 21_600_000].map((ms) => Math.max(1, Math.round(ms * config.eventRetryScale))), pollMs: 200, batch: 200, concurrency: config.eventConcurrency },
     logger,
   );
   meetings.onEventsCommitted(() => dispatcher.nudge());
-  return { config, store, repos, tokens, jobs, meetings, bookings, dispatcher, logger };
+  return { config, store, repos, tokens, jobs, meetings, bookings, exports, exportJobs, dispatcher, logger };
 }
 
 export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
@@ -131,6 +139,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       tokens: rt.tokens,
       meetings: rt.meetings,
       bookings: rt.bookings,
+      exports: rt.exports,
       reserveRules: reserveRules(rt.repos),
       rateLimiter: new RateLimiter(),
       events: rt.dispatcher,
@@ -143,6 +152,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     if (!config.publicUrl) ctx.publicUrl = publicUrlOf(config, port);
     const stopMaintenance = startMaintenance({ tokens: rt.tokens, jobs: rt.repos.jobs, deliveries: rt.repos.deliveries, eventRetentionMs: config.eventRetention * 86_400_000 }, rt.logger);
     rt.jobs.start();
+    rt.exportJobs.start();
     rt.dispatcher.start();
     const stopSweeper = startSessionSweeper(rt.meetings, rt.logger, Math.max(1000, (config.heartbeatTimeout * 1000) / 3));
     return {
@@ -154,6 +164,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         stopMaintenance();
         stopSweeper();
         await rt.jobs.stop();
+        await rt.exportJobs.stop();
         await rt.dispatcher.stop();
         await app.close();
         await rt.store.close();

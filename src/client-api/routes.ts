@@ -29,11 +29,17 @@ const spec = (id: string, method: MethodSpec['method'], path: string, summary: s
 
 const Device = Type.Object(
   {
-    type: Type.Optional(Type.String({ maxLength: 32 })),
+    type: Type.Optional(Type.String({ maxLength: 32, description: 'desktop, web, ios, android or room' })),
     client_version: Type.Optional(Type.String({ maxLength: 64 })),
     network_type: Type.Optional(Type.String({ maxLength: 32 })),
     os: Type.Optional(Type.String({ maxLength: 64 })),
-    ip: Type.Optional(Type.String({ maxLength: 64 })),
+    ip: Type.Optional(Type.String({ maxLength: 64, description: 'the client\'s own (LAN) address' })),
+    proxy: Type.Optional(Type.Boolean({ description: 'media goes through a proxy' })),
+    location: Type.Optional(Type.String({ maxLength: 64 })),
+    protocol: Type.Optional(Type.String({ maxLength: 16, description: 'media transport: udp, tcp …' })),
+    microphone: Type.Optional(Type.String({ maxLength: 128 })),
+    speaker: Type.Optional(Type.String({ maxLength: 128 })),
+    camera: Type.Optional(Type.String({ maxLength: 128 })),
   },
   { additionalProperties: true },
 );
@@ -45,16 +51,44 @@ const JoinBody = Type.Object({
   device: Type.Optional(Device),
 });
 const MediaBody = Type.Object({ audio: Type.Optional(Type.Boolean()), video: Type.Optional(Type.Boolean()) });
+const Percent = Type.Optional(Type.Number({ minimum: 0, maximum: 100 }));
+const Loss = Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'fraction of packets lost, 0..1' }));
+/** One direction of one medium over the minute. */
+const Stream = Type.Object(
+  {
+    bitrate_kbps: Type.Optional(Type.Number({ minimum: 0 })),
+    latency_ms: Type.Optional(Type.Number({ minimum: 0 })),
+    jitter_ms: Type.Optional(Type.Number({ minimum: 0 })),
+    packet_loss: Loss,
+    packet_loss_max: Loss,
+    resolution: Type.Optional(Type.Integer({ minimum: 0, description: 'vertical pixels of the largest frame (video, screen)' })),
+    framerate: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  { additionalProperties: true },
+);
+const Directions = Type.Optional(Type.Object({ sent: Type.Optional(Stream), received: Type.Optional(Stream) }, { additionalProperties: true }));
 const StatsBody = Type.Object({
   samples: Type.Array(
     Type.Object(
       {
         minute: Type.Integer({ minimum: 0, description: 'unix seconds of the minute the sample covers' }),
         bitrate_kbps: Type.Optional(Type.Number({ minimum: 0 })),
-        packet_loss: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+        packet_loss: Loss,
         jitter_ms: Type.Optional(Type.Number({ minimum: 0 })),
         rtt_ms: Type.Optional(Type.Number({ minimum: 0 })),
-        cpu: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+        cpu: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'client CPU %, average over the minute' })),
+        cpu_min: Percent,
+        cpu_max: Percent,
+        system_cpu: Percent,
+        system_cpu_max: Percent,
+        audio: Type.Optional(
+          Type.Object(
+            { sent: Type.Optional(Stream), received: Type.Optional(Stream), mic_volume_db: Type.Optional(Type.Number()), speaker_volume_db: Type.Optional(Type.Number()) },
+            { additionalProperties: true },
+          ),
+        ),
+        video: Directions,
+        screen: Directions,
       },
       { additionalProperties: true },
     ),
@@ -88,7 +122,7 @@ function meetingView(m: Meeting, userKey: string) {
 function callerOf(request: FastifyRequest): Caller {
   const p = principalOf(request);
   if (!p.userId) throw apiError('invalidUserToken');
-  return { tenantKey: p.tenantKey, userId: p.userId, appId: p.appId };
+  return { tenantKey: p.tenantKey, userId: p.userId, appId: p.appId, ip: request.ip };
 }
 
 function eventsView(rows: ClientEventRow[], after: number) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { methodById } from '../openapi/catalog.js';
+import { isTimeZone } from '../domain/export/format.js';
 
 /**
  * The one configuration object; each field's `description` is its documentation (the README table is
@@ -46,6 +47,8 @@ export const ConfigSchema = Type.Object(
     tenantTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'Tenant and app access token lifetime in seconds (Feishu: 7200).' }),
     userTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'User access token lifetime in seconds (Feishu: 7200).' }),
     bookingCheckInWindow: Type.Number({ default: 15, minimum: 0, maximum: 1440, description: 'Minutes after its start within which a room booking must be checked in, else the room is released; 0 turns check-in off. Fractions allowed.' }),
+    exportFileTtl: Type.Integer({ default: 86_400, minimum: 60, description: 'Seconds an export\'s file stays downloadable after the export finished; then it is deleted and its file_token answers 121004.' }),
+    exportTimeZone: Type.String({ default: 'Asia/Shanghai', minLength: 1, description: 'IANA time zone the exported times are shown in (`2022.07.21 11:01:40 (GMT+08:00)`), unless a request names its own with `time_zone`.' }),
   },
   { additionalProperties: false },
 );
@@ -115,6 +118,7 @@ export function resolveConfig(...sources: ConfigInput[]): Config {
     throw new ConfigError(`invalid configuration:\n${[...new Set(lines)].join('\n')}`);
   }
   const config = withDefaults as Config;
+  if (!isTimeZone(config.exportTimeZone)) throw new ConfigError(`invalid configuration:\n  exportTimeZone: not a time zone the runtime knows (got ${JSON.stringify(config.exportTimeZone)}) [--export-time-zone / ${envName('exportTimeZone')}]`);
   const unknown = Object.keys(config.rateLimits).filter((id) => !methodById.has(id));
   if (unknown.length > 0) throw new ConfigError(`invalid configuration:\n  rateLimits: unknown method id(s) ${unknown.join(', ')} [--rate-limits / ${envName('rateLimits')}]`);
   return config;

@@ -115,6 +115,18 @@ export const errorDefs = {
   assignHostError: { code: 123004, status: 400, msg: 'assign host error' },
   invalidPassword: { code: 123006, status: 400, msg: 'invalid password' },
 
+  // Meeting-data queries, the exports' JSON twins (export.md §10.5)
+  meetingNoInvalid: { code: 126003, status: 400, msg: 'meeting number invalid (cannot smaller than 0)' },
+  meetingNoLength: { code: 126004, status: 400, msg: 'meeting number length not correct (supposed to be 9)' },
+  queryStartTime: { code: 126005, status: 400, msg: 'start time error (cannot larger than now or smaller than 0)' },
+  queryTimeRange: { code: 126006, status: 400, msg: 'end time exceeds the longest time range from start time, or is smaller than start time' },
+  userAndRoom: { code: 126007, status: 400, msg: 'userID and roomID cannot be set concurrently' },
+  severalFilters: { code: 126008, status: 400, msg: 'filter condition should be set only one' },
+  queryMeetingNotFound: { code: 126009, status: 400, msg: 'cannot find meeting according to the params you provide' },
+  queryDeviceNotFound: { code: 126010, status: 400, msg: 'cannot find device according to the params you provide' },
+  roomIdNotSupported: { code: 126015, status: 400, msg: 'not support room_id' },
+  futureTimeRange: { code: 126016, status: 400, msg: 'end time cannot exceed start time for one month or smaller than start time for future schedule list' },
+
   // Meeting control (meeting.md)
   meetingStatusUnexpected: { code: 122001, status: 400, msg: 'meeting status unexpected' },
   meetingNotExist: { code: 122002, status: 404, msg: 'meeting not exist' },

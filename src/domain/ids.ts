@@ -49,4 +49,12 @@ export function newLogId(nowMs = Date.now()): string {
 
 export const randomHex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
+/**
+ * Feishu's numeric ids (reserves, export tasks): unix seconds in the high 32 bits and random low bits,
+ * which gives a 19-digit number (e.g. 6911188411932033028) until 2043. Primary keys catch the rare repeat.
+ */
+export function timeOrderedId(nowMs: number): string {
+  return ((BigInt(Math.floor(nowMs / 1000)) << 32n) | BigInt(randomBytes(4).readUInt32BE())).toString();
+}
+
 export const randomToken = (bytes: number): string => randomBytes(bytes).toString('base64url');

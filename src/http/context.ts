@@ -6,6 +6,7 @@ import type { TokenService } from '../domain/auth/tokens.js';
 import type { MeetingService, ReserveRules } from '../domain/meeting/meeting.service.js';
 import type { BookingService } from '../domain/booking/booking.service.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { ExportService } from '../export/export.service.js';
 
 /** Everything a route module may use; built once per server process. */
 export interface AppContext {
@@ -17,6 +18,7 @@ export interface AppContext {
   tokens: TokenService;
   meetings: MeetingService;
   bookings: BookingService;
+  exports: ExportService;
   /** What reserves decide about their meetings. */
   reserveRules: ReserveRules;
   rateLimiter: RateLimiter;

@@ -1,7 +1,23 @@
 import type { Logger } from 'pino';
 import type { JobRepository, JobRow } from '../store/repositories/job.repository.js';
 
-export type JobHandler = (payload: unknown, job: JobRow) => Promise<void>;
+/** A running job's hold on its claim. */
+export interface JobLease {
+  /** Extends the claim by another lease; false when it was lost (another process took the job over). */
+  renew(): Promise<boolean>;
+  /** The runner is stopping: a long job should throw JobInterrupted at its next safe point. */
+  stopping(): boolean;
+}
+
+/** Thrown by a job that stopped because its runner is stopping: it goes back to the queue, no attempt spent. */
+export class JobInterrupted extends Error {
+  override readonly name = 'JobInterrupted';
+}
+
+export type JobHandler = (payload: unknown, job: JobRow, lease: JobLease) => Promise<void>;
+
+/** Called once a job has failed for the last time, with the last error. */
+export type GiveUpHandler = (payload: unknown, error: string) => Promise<void>;
 
 export interface RunnerOptions {
   /** how often to look for due jobs */
@@ -20,6 +36,7 @@ export interface RunnerOptions {
  */
 export class JobRunner {
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly giveUps = new Map<string, GiveUpHandler>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -40,8 +57,13 @@ export class JobRunner {
     this.clock = opts.clock ?? Date;
   }
 
-  register(kind: string, handler: JobHandler): this {
+  /**
+   * Handlers must be idempotent. A job that may outlive the lease renews it as it goes; `onGiveUp` lets a
+   * job whose work has its own visible state (an export task) record that it failed for good.
+   */
+  register(kind: string, handler: JobHandler, onGiveUp?: GiveUpHandler): this {
     this.handlers.set(kind, handler);
+    if (onGiveUp) this.giveUps.set(kind, onGiveUp);
     return this;
   }
 
@@ -79,14 +101,27 @@ export class JobRunner {
       if (!(await this.jobs.claim(job, now, this.leaseMs))) continue;
       const attempts = job.attempts + 1;
       const handler = this.handlers.get(job.kind);
+      const lease: JobLease = {
+        renew: () => this.jobs.renew(job, attempts, this.clock.now() + this.leaseMs),
+        stopping: () => this.halting,
+      };
+      let payload: unknown;
       try {
-        await handler!(JSON.parse(job.payload) as unknown, job);
+        payload = JSON.parse(job.payload) as unknown;
+        await handler!(payload, job, lease);
         await this.jobs.finish(job, attempts, this.clock.now());
         ran++;
       } catch (err) {
+        if (err instanceof JobInterrupted) {
+          await this.jobs.release(job, attempts, this.clock.now());
+          continue;
+        }
         const retryAt = attempts >= this.maxAttempts ? undefined : this.clock.now() + Math.min(3600_000, 1000 * 2 ** attempts);
+        const message = (err as Error).message ?? String(err);
         this.logger.warn({ err, job: job.id, kind: job.kind, attempts }, retryAt ? 'job failed; will retry' : 'job failed for good');
-        await this.jobs.fail(job, attempts, (err as Error).message ?? String(err), retryAt, this.clock.now());
+        const recorded = await this.jobs.fail(job, attempts, message, retryAt, this.clock.now());
+        // Only the attempt that still held the job may give up on it: another process may run it now.
+        if (recorded && retryAt === undefined) await this.giveUps.get(job.kind)?.(payload, message);
       }
     }
     return ran;

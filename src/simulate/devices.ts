@@ -1,5 +1,5 @@
 /** The client devices simulated participants join from: what a real client would report on join. */
-import type { Random } from './random.js';
+import { hash32, type Random } from './random.js';
 
 export type DeviceType = 'desktop' | 'web' | 'ios' | 'android' | 'room';
 export type NetworkType = 'wifi' | '4g' | 'ethernet';
@@ -9,6 +9,12 @@ export interface SimDevice {
   client_version: string;
   network_type: NetworkType;
   os: string;
+  /** the client's LAN address */
+  ip: string;
+  protocol: 'udp' | 'tcp';
+  microphone: string;
+  speaker: string;
+  camera: string;
   [k: string]: unknown;
 }
 
@@ -45,8 +51,45 @@ const NETWORKS: Record<DeviceType, [NetworkType, number][]> = {
   room: [['ethernet', 90], ['wifi', 10]],
 };
 
+/** Microphone, speaker and camera names a client reports; most people leave the system's choice. */
+const PERIPHERALS: Record<DeviceType, { microphone: [string, number][]; speaker: [string, number][]; camera: [string, number][] }> = {
+  desktop: {
+    microphone: [['与系统一致', 60], ['MacBook Pro Microphone', 15], ['Jabra Evolve2 65', 15], ['Logitech H390', 10]],
+    speaker: [['与系统一致', 65], ['MacBook Pro Speakers', 15], ['Jabra Evolve2 65', 12], ['Logitech H390', 8]],
+    camera: [['Integrated Camera', 50], ['FaceTime HD Camera', 30], ['Logitech C920', 20]],
+  },
+  web: {
+    microphone: [['与系统一致', 85], ['Default - Microphone Array', 15]],
+    speaker: [['与系统一致', 90], ['Default - Speakers', 10]],
+    camera: [['Integrated Camera', 70], ['Logitech C920', 30]],
+  },
+  ios: { microphone: [['iPhone 麦克风', 80], ['AirPods Pro', 20]], speaker: [['iPhone 扬声器', 70], ['AirPods Pro', 30]], camera: [['前置摄像头', 100]] },
+  android: { microphone: [['手机麦克风', 85], ['蓝牙耳机', 15]], speaker: [['手机扬声器', 75], ['蓝牙耳机', 25]], camera: [['前置摄像头', 100]] },
+  room: { microphone: [['Rooms 阵列麦克风', 100]], speaker: [['Rooms 扬声器', 100]], camera: [['Rooms 摄像头', 100]] },
+};
+
 export function randomDevice(rng: Random, type: DeviceType = rng.weighted(TYPES)): SimDevice {
-  return { type, client_version: rng.weighted(VERSIONS[type]), network_type: rng.weighted(NETWORKS[type]), os: rng.weighted(OS[type]) };
+  const client_version = rng.weighted(VERSIONS[type]);
+  const network_type = rng.weighted(NETWORKS[type]);
+  const os = rng.weighted(OS[type]);
+  const gear = PERIPHERALS[type];
+  return {
+    type,
+    client_version,
+    network_type,
+    os,
+    ip: network_type === '4g' ? `10.${rng.int(64, 127)}.${rng.int(0, 255)}.${rng.int(1, 254)}` : `192.168.${rng.int(0, 31)}.${rng.int(2, 254)}`,
+    // Strict networks force media over TCP now and then.
+    protocol: rng.chance(0.08) ? 'tcp' : 'udp',
+    microphone: rng.weighted(gear.microphone),
+    speaker: rng.weighted(gear.speaker),
+    camera: rng.weighted(gear.camera),
+  };
+}
+
+/** A user's stable public address, from a documentation range (RFC 5737): what the server sees them come from. */
+export function publicIpOf(userId: string): string {
+  return `198.51.100.${(hash32('public-ip', userId) % 254) + 1}`;
 }
 
 /**

@@ -23,6 +23,7 @@ import { JobRunner } from '../jobs/runner.js';
 import { registerMeetingJobs } from '../jobs/meeting-jobs.js';
 import { planMeetings, type MeetingPlan } from './plan.js';
 import { sessionSamples } from './quality.js';
+import { publicIpOf } from './devices.js';
 import { Random } from './random.js';
 import type { Target } from './target.js';
 
@@ -246,7 +247,8 @@ class Replay {
   private async flush(m: Running, p: number, at: number): Promise<void> {
     const s = m.sessions[p]!;
     const who = m.plan.participants[p]!;
-    const rows = sessionSamples(this.root.fork('samples', m.plan.index, p, s.stint), who.device, who, s.since, at);
+    const shares = m.plan.shares.map((x) => ({ from: x.from, to: x.to, mine: x.participant === p }));
+    const rows = sessionSamples(this.root.fork('samples', m.plan.index, p, s.stint), who.device, who, s.since, at, shares);
     await this.meetings.stats(this.caller(who.userId), s.id, rows);
     this.counts.samples += rows.length;
   }
@@ -258,6 +260,6 @@ class Replay {
   }
 
   private caller(userId: string): Caller {
-    return { tenantKey: this.target.tenantKey, userId, appId: this.target.app.appId };
+    return { tenantKey: this.target.tenantKey, userId, appId: this.target.app.appId, ip: publicIpOf(userId) };
   }
 }

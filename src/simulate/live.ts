@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import type { Runtime } from '../server.js';
 import { ParticipantClient, PROTOCOL_CODE, ProtocolError } from './client.js';
 import { randomDevice, type SimDevice } from './devices.js';
-import { sessionSamples } from './quality.js';
+import { sessionSamples, type ShareWindow } from './quality.js';
 import { Random } from './random.js';
 import type { Target } from './target.js';
 
@@ -83,6 +83,8 @@ interface Session {
   sentMinute: number;
   /** the server ended it (meeting over, kicked out, dropped) */
   over: boolean;
+  /** the screen shares of its meeting so far (shared by the meeting's sessions; an open one ends at Infinity) */
+  shares: { from: number; to: number; by: string }[];
 }
 
 export async function runLive(o: LiveOptions): Promise<LiveSummary> {
@@ -133,18 +135,19 @@ class LiveRun {
   }
 
   private async meeting(index: number, cast: string[]): Promise<void> {
-    const host = await this.join(index, cast[0]!);
+    const windows: Session['shares'] = [];
+    const host = await this.join(index, cast[0]!, windows);
     const guests: Session[] = [];
     for (const userId of cast.slice(1)) {
       if (this.stop.signal.aborted) break;
-      guests.push((await this.join(index, userId, host.meetingNo)).session);
+      guests.push((await this.join(index, userId, windows, host.meetingNo)).session);
     }
     const shares = new Random(this.o.seed).fork('live', index).chance(0.6);
     await Promise.all([this.attend(host.session, shares), ...guests.map((g) => this.attend(g, false))]);
   }
 
   /** Starts the meeting (no number yet) or joins it, and turns the media on. */
-  private async join(index: number, userId: string, meetingNo?: string): Promise<{ session: Session; meetingNo: string }> {
+  private async join(index: number, userId: string, shares: Session['shares'], meetingNo?: string): Promise<{ session: Session; meetingNo: string }> {
     const rng = new Random(this.o.seed).fork('live', index, userId);
     const device = randomDevice(rng);
     const token = this.o.tokens.get(userId);
@@ -156,7 +159,7 @@ class LiveRun {
       throw new Error(`${userId} could not ${meetingNo ? 'join' : 'start'} a meeting: ${(e as Error).message}${hint}`);
     });
     if (!meetingNo) this.summary.meetingIds.push(joined.meeting.id);
-    const session: Session = { client, id: joined.session_id, device, media: { audio: rng.chance(0.95), video: rng.chance(0.6) }, rng, since: Date.now(), sentMinute: 0, over: false };
+    const session: Session = { client, id: joined.session_id, device, media: { audio: rng.chance(0.95), video: rng.chance(0.6) }, rng, since: Date.now(), sentMinute: 0, over: false, shares };
     this.sessions.push(session);
     this.summary.sessions++;
     await this.tolerant(session, () => client.media(session.id, session.media));
@@ -172,8 +175,14 @@ class LiveRun {
     while (!this.stop.signal.aborted && Date.now() < this.deadline && !s.over) {
       if (await this.tolerant(s, () => s.client.heartbeat(s.id))) this.summary.heartbeats++;
       const elapsed = Date.now() - this.started;
-      if (shares && !sharing && elapsed >= third && elapsed < 2 * third) sharing = await this.tolerant(s, () => s.client.share(s.id, true));
-      if (sharing && elapsed >= 2 * third) sharing = !(await this.tolerant(s, () => s.client.share(s.id, false)));
+      if (shares && !sharing && elapsed >= third && elapsed < 2 * third) {
+        sharing = await this.tolerant(s, () => s.client.share(s.id, true));
+        if (sharing) s.shares.push({ from: Date.now(), to: Infinity, by: s.id });
+      }
+      if (sharing && elapsed >= 2 * third) {
+        sharing = !(await this.tolerant(s, () => s.client.share(s.id, false)));
+        if (!sharing) s.shares[s.shares.length - 1]!.to = Date.now();
+      }
       if (Date.now() >= nextStats) {
         await this.sendStats(s);
         nextStats += STATS_EVERY_MS;
@@ -189,7 +198,8 @@ class LiveRun {
 
   /** The samples of the minutes since the last report, the last of them again (it has grown since). */
   private async sendStats(s: Session): Promise<void> {
-    const fresh = sessionSamples(s.rng.fork('samples'), s.device, s.media, s.since, Date.now()).filter((x) => x.minute >= s.sentMinute);
+    const shares: ShareWindow[] = s.shares.map((x) => ({ from: x.from, to: x.to, mine: x.by === s.id }));
+    const fresh = sessionSamples(s.rng.fork('samples'), s.device, s.media, s.since, Date.now(), shares).filter((x) => x.minute >= s.sentMinute);
     for (let i = 0; i < fresh.length; i += MAX_SAMPLES) {
       const chunk = fresh.slice(i, i + MAX_SAMPLES);
       if (!(await this.tolerant(s, () => s.client.stats(s.id, chunk)))) return;

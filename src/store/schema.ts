@@ -174,6 +174,12 @@ export interface ParticipantSessionTable {
   last_seen_at: number;
   left_at: number | null;
   leave_reason: string | null;
+  /** the address the session's join came from, as the server saw it */
+  public_ip: string | null;
+  /** 1 once the session turned its microphone, camera or screen share on */
+  used_audio: number;
+  used_video: number;
+  used_share: number;
 }
 
 export interface QualitySampleTable {
@@ -370,6 +376,42 @@ export interface ScopeAccessCodeTable {
   created_at: number;
 }
 
+export interface ExportTaskTable {
+  /** 19-digit numeric string (export.md §1) */
+  task_id: string;
+  tenant_key: string;
+  /** the app the task was created through */
+  app_id: string;
+  /** the creating user (user token); NULL when an app created it with a tenant token */
+  user_id: string | null;
+  /** 'meeting_list' | 'participant_list' | 'participant_quality_list' */
+  kind: string;
+  /** JSON: the checked query, the caller's ID type and display time zone */
+  params: string;
+  /** export.md §6: 1 in progress, 2 failed, 3 done */
+  status: number;
+  fail_msg: string | null;
+  /** set when done; opaque, the download's key */
+  file_token: string | null;
+  file_name: string | null;
+  file_size: number | null;
+  rows_done: number;
+  /** known once the export started counting */
+  rows_total: number | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  /** when the file stops being downloadable */
+  expires_at: number | null;
+}
+
+/** An export's file, in order, in pieces of about a MiB (so every process of a PostgreSQL setup can serve it). */
+export interface ExportFileChunkTable {
+  task_id: string;
+  seq: number;
+  data: Buffer;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -396,4 +438,6 @@ export interface Database {
   room_booking_levels: RoomBookingLevelTable;
   scope_configs: ScopeConfigTable;
   scope_access_codes: ScopeAccessCodeTable;
+  export_tasks: ExportTaskTable;
+  export_file_chunks: ExportFileChunkTable;
 }

@@ -3,7 +3,7 @@ import { ApiError, apiError } from '../errors.js';
 import { EMPLOYEE_ID_SCOPE, checkScopes } from '../auth/scopes.js';
 import type { Principal } from '../auth/principal.js';
 import type { TenantDirectory, UserRow } from '../../store/repositories/directory.repository.js';
-import { deriveUnionId } from '../ids.js';
+import { deriveOpenId, deriveUnionId } from '../ids.js';
 
 export const USER_ID_TYPES = ['open_id', 'union_id', 'user_id'] as const;
 export type UserIdType = (typeof USER_ID_TYPES)[number];
@@ -34,6 +34,16 @@ export class UserIdMapper {
       case 'user_id':
         return userId;
     }
+  }
+
+  /**
+   * A user of any tenant: users of the mapper's tenant as `present` shows them; users of other tenants
+   * (guests in a meeting) keep their own tenant's IDs, and have no user_id here (it is tenant-local).
+   */
+  presentAnyTenant(tenantKey: string, userId: string): string | undefined {
+    if (tenantKey === this.directory.tenantKey) return this.present(userId);
+    if (this.type === 'user_id') return undefined;
+    return this.type === 'union_id' ? deriveUnionId(tenantKey, userId) : deriveOpenId(this.directory.appId, tenantKey, userId);
   }
 
   /** The ID triple events and some responses carry. */

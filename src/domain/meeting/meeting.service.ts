@@ -50,6 +50,8 @@ export interface Caller {
   tenantKey: string;
   userId: string;
   appId: string;
+  /** the address the request came from, kept with a session it opens (the participant list's public IP) */
+  ip?: string;
 }
 
 export interface Device {
@@ -287,6 +289,10 @@ export class MeetingService {
         last_seen_at: at,
         left_at: null,
         leave_reason: null,
+        public_ip: caller.ip ?? null,
+        used_audio: 0,
+        used_video: 0,
+        used_share: 0,
       },
       trx,
     );
@@ -318,7 +324,11 @@ export class MeetingService {
 
   async share(caller: Caller, sessionId: string, on: boolean): Promise<void> {
     const s = await this.liveSession(caller, sessionId);
-    await this.mutate(s.tenant_key, s.meeting_id, (m, at) => ({ events: on ? startShare(m, s.participant_key, at) : stopShare(m, s.participant_key, at), result: undefined }));
+    await this.mutate(s.tenant_key, s.meeting_id, async (m, at, trx) => {
+      const events = on ? startShare(m, s.participant_key, at) : stopShare(m, s.participant_key, at);
+      if (on) await this.repos.sessions.markUsed(s.id, { share: true }, trx);
+      return { events, result: undefined };
+    });
   }
 
   /** The host locks the meeting (only invitees get in) or unlocks it. */
@@ -329,7 +339,11 @@ export class MeetingService {
 
   async media(caller: Caller, sessionId: string, media: { audio?: boolean; video?: boolean }): Promise<void> {
     const s = await this.liveSession(caller, sessionId);
-    await this.mutate(s.tenant_key, s.meeting_id, (m) => ({ events: useMedia(m, s.participant_key, media), result: undefined }));
+    await this.mutate(s.tenant_key, s.meeting_id, async (m, _at, trx) => {
+      const events = useMedia(m, s.participant_key, media);
+      await this.repos.sessions.markUsed(s.id, media, trx);
+      return { events, result: undefined };
+    });
   }
 
   async stats(caller: Caller, sessionId: string, samples: { minute: number; [k: string]: unknown }[]): Promise<void> {

@@ -139,7 +139,7 @@ export function inMeeting(m: Meeting): Participant[] {
 }
 
 /** Accumulated in-meeting time up to `at`, counting the current stint. */
-export function inMeetingMs(p: Participant, at: number): number {
+export function inMeetingMs(p: Pick<Participant, 'inMeetingMs' | 'joinedAt'>, at: number): number {
   return p.inMeetingMs + (p.joinedAt !== null ? Math.max(0, at - p.joinedAt) : 0);
 }
 

@@ -2,7 +2,6 @@ import { Type } from '@sinclair/typebox';
 import type { Meeting, Participant } from '../../domain/meeting/meeting.js';
 import { inMeetingMs, participant, roomIdOf, USER_TYPE } from '../../domain/meeting/meeting.js';
 import type { UserIdMapper } from '../../domain/identity/user-ids.js';
-import { deriveOpenId, deriveUnionId } from '../../domain/ids.js';
 
 export const MeetingUser = Type.Object({ id: Type.Optional(Type.String()), user_type: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 })) });
 
@@ -48,12 +47,9 @@ export const MeetingObject = Type.Object({
 const sec = (ms: number | null): string => (ms === null ? '0' : String(Math.floor(ms / 1000)));
 
 /** A participant's ID in the caller's ID type (a room's is its room_id); users of other tenants keep their own tenant's IDs. */
-export function participantId(m: Meeting, p: Participant, ids: UserIdMapper, appId: string): string | undefined {
+export function participantId(m: Meeting, p: Participant, ids: UserIdMapper): string | undefined {
   if (!p.userId) return ids.type === 'user_id' ? undefined : (roomIdOf(p.key) ?? p.key);
-  const external = p.tenantKey !== null && p.tenantKey !== m.tenantKey;
-  if (!external) return ids.present(p.userId);
-  if (ids.type === 'user_id') return undefined;
-  return ids.type === 'union_id' ? deriveUnionId(p.tenantKey!, p.userId) : deriveOpenId(appId, p.tenantKey!, p.userId);
+  return ids.presentAnyTenant(p.tenantKey ?? m.tenantKey, p.userId);
 }
 
 export function meetingUrl(publicUrl: string, meetingNo: string): string {
@@ -66,9 +62,9 @@ export interface PresentOptions {
   now: number;
 }
 
-export function presentMeeting(m: Meeting, ids: UserIdMapper, appId: string, publicUrl: string, opts: PresentOptions) {
+export function presentMeeting(m: Meeting, ids: UserIdMapper, publicUrl: string, opts: PresentOptions) {
   const host = m.hostKey ? participant(m, m.hostKey) : undefined;
-  const hostId = host ? participantId(m, host, ids, appId) : undefined;
+  const hostId = host ? participantId(m, host, ids) : undefined;
   // Everyone who took part, plus those being called or rung now.
   const shown = m.participants.filter((p) => p.firstJoinAt !== null || p.status === 1 || p.status === 3);
   return {
@@ -88,7 +84,7 @@ export function presentMeeting(m: Meeting, ids: UserIdMapper, appId: string, pub
     ...(opts.withParticipants
       ? {
           participants: shown.flatMap((p) => {
-            const id = participantId(m, p, ids, appId);
+            const id = participantId(m, p, ids);
             if (id === undefined || (ids.type === 'user_id' && p.userType !== USER_TYPE.lark)) return [];
             return [
               {

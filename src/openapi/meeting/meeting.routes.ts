@@ -68,7 +68,7 @@ export function meetingRoutes(r: RouteRegistrar, ctx: AppContext): void {
       if (!meeting || now - meeting.createdAt > RETENTION_MS) throw apiError('dataNotExist', `meeting ${req.params.meeting_id} does not exist`);
       if (!canRead(p, meeting)) throw apiError('noPermission', 'the meeting does not belong to the caller');
       return {
-        meeting: presentMeeting(meeting, ids, p.appId, ctx.publicUrl, {
+        meeting: presentMeeting(meeting, ids, ctx.publicUrl, {
           withParticipants: req.query.with_participants === true,
           withAbility: req.query.with_meeting_ability === true && p.kind === 'tenant',
           now,
@@ -146,7 +146,7 @@ export function meetingRoutes(r: RouteRegistrar, ctx: AppContext): void {
       const expected = req.body.old_host_user?.id ? await targetKey(ids, req.body.old_host_user) : undefined;
       const m = await ctx.meetings.setHost(p.tenantKey, req.params.meeting_id, p.kind === 'user' ? userKey(p.userId ?? '') : null, target, expected);
       const host = m.participants.find((x) => x.key === m.hostKey)!;
-      return { host_user: { id: participantId(m, host, ids, p.appId) ?? '', user_type: host.userType } };
+      return { host_user: { id: participantId(m, host, ids) ?? '', user_type: host.userType } };
     },
   });
 

@@ -71,7 +71,7 @@ export function reserveRoutes(r: RouteRegistrar, ctx: AppContext): void {
       // No meeting in progress for the reserve (reserve.md: likely 121004).
       if (!meeting) throw apiError('dataNotExist', 'data not exist: the reserve has no active meeting');
       const withAbility = p.kind === 'tenant';
-      return { meeting: presentMeeting(meeting, ids, p.appId, ctx.publicUrl, { withParticipants: req.query.with_participants === true, withAbility, now: Date.now() }) };
+      return { meeting: presentMeeting(meeting, ids, ctx.publicUrl, { withParticipants: req.query.with_participants === true, withAbility, now: Date.now() }) };
     },
   });
 }

@@ -6,6 +6,8 @@ import { JobRepository } from './job.repository.js';
 import { MeetingRepository } from './meeting.repository.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { DeliveryRepository } from './delivery.repository.js';
+import { ExportRepository } from './export.repository.js';
+import { MeetingDataRepository } from './meeting-data.repository.js';
 import { ReserveRepository } from './reserve.repository.js';
 import { RoomLevelRepository } from './room-level.repository.js';
 import { RoomRepository } from './room.repository.js';
@@ -22,6 +24,9 @@ export interface Repositories {
   meetings: MeetingRepository;
   outbox: OutboxRepository;
   deliveries: DeliveryRepository;
+  exports: ExportRepository;
+  /** the reads behind meeting-data exports and queries */
+  meetingData: MeetingDataRepository;
   reserves: ReserveRepository;
   roomLevels: RoomLevelRepository;
   rooms: RoomRepository;
@@ -41,6 +46,8 @@ export function repositories(store: Store): Repositories {
     meetings: new MeetingRepository(store.db, store.dialect),
     outbox: new OutboxRepository(store.db, deliveries),
     deliveries,
+    exports: new ExportRepository(store.db),
+    meetingData: new MeetingDataRepository(store.db),
     reserves: new ReserveRepository(store.db, store.dialect),
     roomLevels: new RoomLevelRepository(store.db, store.dialect),
     rooms: new RoomRepository(store.db, store.dialect),

@@ -82,6 +82,29 @@ export class JobRepository {
     return Number(res.numUpdatedRows) === 1;
   }
 
+  /** Extends the lease of a job this process holds; false when it no longer holds it. */
+  async renew(job: JobRow, attempts: number, lockedUntil: number): Promise<boolean> {
+    const res = await this.db
+      .updateTable('jobs')
+      .set({ locked_until: lockedUntil })
+      .where('id', '=', job.id)
+      .where('status', '=', 'running')
+      .where('attempts', '=', attempts)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** Gives a claimed job back, due at once and without counting the attempt (its process is stopping). */
+  async release(job: JobRow, attempts: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ status: 'pending', run_at: now, attempts: attempts - 1, locked_until: null, updated_at: now })
+      .where('id', '=', job.id)
+      .where('status', '=', 'running')
+      .where('attempts', '=', attempts)
+      .execute();
+  }
+
   /** Finishes a claimed job unless it was rescheduled meanwhile (then the new schedule stands). */
   async finish(job: JobRow, attempts: number, now: number): Promise<void> {
     await this.db
@@ -93,14 +116,16 @@ export class JobRepository {
       .execute();
   }
 
-  async fail(job: JobRow, attempts: number, error: string, retryAt: number | undefined, now: number): Promise<void> {
-    await this.db
+  /** Records a failed attempt (retried at `retryAt`, or failed for good); false when the job was no longer this attempt's. */
+  async fail(job: JobRow, attempts: number, error: string, retryAt: number | undefined, now: number): Promise<boolean> {
+    const res = await this.db
       .updateTable('jobs')
       .set({ status: retryAt === undefined ? 'failed' : 'pending', run_at: retryAt ?? job.run_at, locked_until: null, last_error: error.slice(0, 2000), updated_at: now })
       .where('id', '=', job.id)
       .where('status', '=', 'running')
       .where('attempts', '=', attempts)
-      .execute();
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
   }
 
   async byKey(dedupeKey: string): Promise<JobRow | undefined> {

@@ -54,6 +54,13 @@ export class SessionRepository {
     await db.updateTable('participant_sessions').set({ left_at: at, leave_reason: reason }).where('id', '=', id).where('left_at', 'is', null).execute();
   }
 
+  /** Records that the session turned media on (the participant list's audio, video and share columns). */
+  async markUsed(id: string, used: { audio?: boolean; video?: boolean; share?: boolean }, db: Kysely<Database> = this.db): Promise<void> {
+    const set = { ...(used.audio ? { used_audio: 1 } : {}), ...(used.video ? { used_video: 1 } : {}), ...(used.share ? { used_share: 1 } : {}) };
+    if (Object.keys(set).length === 0) return;
+    await db.updateTable('participant_sessions').set(set).where('id', '=', id).execute();
+  }
+
   /** Open sessions not heard from since `before`. */
   async stale(before: number, limit: number): Promise<SessionRow[]> {
     return this.db.selectFrom('participant_sessions').selectAll().where('left_at', 'is', null).where('last_seen_at', '<', before).limit(limit).execute();
