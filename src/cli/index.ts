@@ -10,6 +10,7 @@ import { docsCommand } from './docs.js';
 import { simulateCommand } from './simulate.js';
 import { appCommand } from './app.js';
 import { eventsCommand } from './events.js';
+import { reportsCommand } from './reports.js';
 
 const program = new Command()
   .name('openvc')
@@ -24,6 +25,7 @@ program.addCommand(docsCommand());
 program.addCommand(simulateCommand());
 program.addCommand(appCommand());
 program.addCommand(eventsCommand());
+program.addCommand(reportsCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError || e instanceof SeedError) {

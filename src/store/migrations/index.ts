@@ -7,6 +7,7 @@ import * as mayHost from './0005-participant-may-host.js';
 import * as recording from './0006-meeting-recording.js';
 import * as deliveries from './0007-event-deliveries.js';
 import * as claimIndexes from './0009-delivery-claim-indexes.js';
+import * as reportRollups from './0010-report-rollups.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-meeting-recording': recording,
   '0007-event-deliveries': deliveries,
   '0009-delivery-claim-indexes': claimIndexes,
+  '0010-report-rollups': reportRollups,
 };

@@ -5,6 +5,7 @@ import { JobRepository } from './job.repository.js';
 import { MeetingRepository } from './meeting.repository.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { DeliveryRepository } from './delivery.repository.js';
+import { ReportRepository } from './report.repository.js';
 import { ReserveRepository } from './reserve.repository.js';
 import { SessionRepository } from './session.repository.js';
 import { SettingRepository } from './setting.repository.js';
@@ -17,6 +18,7 @@ export interface Repositories {
   meetings: MeetingRepository;
   outbox: OutboxRepository;
   deliveries: DeliveryRepository;
+  reports: ReportRepository;
   reserves: ReserveRepository;
   sessions: SessionRepository;
   settings: SettingRepository;
@@ -32,6 +34,7 @@ export function repositories(store: Store): Repositories {
     meetings: new MeetingRepository(store.db, store.dialect),
     outbox: new OutboxRepository(store.db, deliveries),
     deliveries,
+    reports: new ReportRepository(store.db, store.dialect),
     reserves: new ReserveRepository(store.db, store.dialect),
     sessions: new SessionRepository(store.db),
     settings: new SettingRepository(store.db),
