@@ -13,5 +13,12 @@ app.post('/client/v1/sessions/:session_id/heartbeat', async () => ({ code: 0, ms
 // A reserve apply: a JSON body in, the apply fields out.
 const reserve = { code: 0, msg: 'success', data: { reserve: { id: '7000000000000000001', meeting_no: '900000001', password: '971024', url: 'http://127.0.0.1/j/900000001', app_link: 'http://127.0.0.1/client/videochat/open?source=openplatform&action=join&idtype=reservationid&id={?}&preview={?}&mic={?}&speaker={?}&camera={?}', live_link: 'http://127.0.0.1/s/1gub381l4gglv', end_time: '1700000000' }, reserve_correction_check_info: { invalid_host_id_list: [] } } };
 app.post('/open-apis/vc/v1/reserves/apply', async () => reserve);
+// Reports of the size openvc answers in bench/reports.ts: a year of days, a top-100 list.
+const day = (i) => ({ date: String(1700000000 + i * 86400), meeting_count: '2740', meeting_duration: '8219400', participant_count: '13700' });
+const daily = { code: 0, msg: 'success', data: { meeting_report: { total_meeting_count: '1000000', total_meeting_duration: '3000000000', total_participant_count: '5000000', daily_report: Array.from({ length: 366 }, (_, i) => day(i)) } } };
+app.get('/open-apis/vc/v1/reports/get_daily', async () => daily);
+const topUser = (i) => ({ id: `ou_${String(i).padStart(32, '0')}`, name: `User ${i}`, user_type: 1, meeting_count: '3200', meeting_duration: '160000' });
+const top = { code: 0, msg: 'success', data: { top_user_report: Array.from({ length: 100 }, (_, i) => topUser(i)) } };
+app.get('/open-apis/vc/v1/reports/get_top_user', async () => top);
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
 process.stdout.write(`READY ${app.server.address().port}\n`);

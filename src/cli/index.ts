@@ -11,6 +11,7 @@ import { simulateCommand } from './simulate.js';
 import { appCommand } from './app.js';
 import { eventsCommand } from './events.js';
 import { exportsCommand } from './exports.js';
+import { reportsCommand } from './reports.js';
 
 const program = new Command()
   .name('openvc')
@@ -26,6 +27,7 @@ program.addCommand(simulateCommand());
 program.addCommand(appCommand());
 program.addCommand(eventsCommand());
 program.addCommand(exportsCommand());
+program.addCommand(reportsCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError || e instanceof SeedError) {

@@ -44,6 +44,7 @@ export const ConfigSchema = Type.Object(
     eventConcurrency: Type.Integer({ default: 8, minimum: 1, maximum: 64, description: "Deliveries one app may have in flight at once, never two of one meeting (a meeting's events always arrive in order); 1 sends each app's events strictly one at a time." }),
     eventRetention: Type.Number({ default: 7, exclusiveMinimum: 0, description: 'Days finished event deliveries, their attempt log and delivered outbox events are kept.' }),
     adminKey: Type.Optional(Type.String({ minLength: 16, description: 'Bearer key of the admin HTTP API (/openvc/v1/admin/…: event subscriptions, delivery log); unset turns that API off.' })),
+    reportWindow: Type.Integer({ default: 90, minimum: 1, maximum: 3660, description: 'Days back the report API reaches (Feishu: 90); a start_time before that gets 121003.' }),
     tenantTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'Tenant and app access token lifetime in seconds (Feishu: 7200).' }),
     userTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'User access token lifetime in seconds (Feishu: 7200).' }),
     bookingCheckInWindow: Type.Number({ default: 15, minimum: 0, maximum: 1440, description: 'Minutes after its start within which a room booking must be checked in, else the room is released; 0 turns check-in off. Fractions allowed.' }),

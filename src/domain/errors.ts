@@ -137,6 +137,9 @@ export const errorDefs = {
   calleeBusy: { code: 122007, status: 400, msg: 'callee is busy' },
   meetingLocked: { code: 122008, status: 400, msg: 'meeting is locked' },
   participantStatusUnexpected: { code: 122009, status: 400, msg: 'participant status not expected' },
+
+  // Reports (report.md §1.2): the platform's 99992359 under a VC code; {lark_id} is the requested ID type
+  invalidLarkId: { code: 122359, status: 400, msg: 'The request you send is not a valid user_id or not exists' },
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof errorDefs;

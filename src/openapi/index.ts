@@ -12,6 +12,7 @@ import { scopeConfigRoutes } from './scope_config/scope-config.routes.js';
 import { reserveConfigRoutes } from './reserve_config/reserve-config.routes.js';
 import { exportRoutes } from './export/export.routes.js';
 import { meetingDataRoutes } from './meeting-data/meeting-data.routes.js';
+import { reportRoutes } from './report/report.routes.js';
 
 /** Every Open API route module, one per resource folder. */
-export const openApiRoutes: RouteModule[] = [tenantTokenRoutes, oidcRoutes, oauthRoutes, userInfoRoutes, contactUserRoutes, reserveRoutes, meetingRoutes, roomRoutes, roomLevelRoutes, scopeConfigRoutes, reserveConfigRoutes, exportRoutes, meetingDataRoutes];
+export const openApiRoutes: RouteModule[] = [tenantTokenRoutes, oidcRoutes, oauthRoutes, userInfoRoutes, contactUserRoutes, reserveRoutes, meetingRoutes, roomRoutes, roomLevelRoutes, scopeConfigRoutes, reserveConfigRoutes, reportRoutes, exportRoutes, meetingDataRoutes];

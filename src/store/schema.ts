@@ -412,6 +412,29 @@ export interface ExportFileChunkTable {
   data: Buffer;
 }
 
+/** One tenant's meetings of one day (src/domain/report/usage.ts); `day` is the unix second it begins. */
+export interface ReportDayTable {
+  tenant_key: string;
+  day: number;
+  meeting_count: number;
+  meeting_duration_s: number;
+  participant_count: number;
+}
+
+/** One user's (or room's) meetings over a span of 1, 2, 4 … 256 days from `first_day` (unix seconds). */
+export interface ReportUserSpanTable {
+  tenant_key: string;
+  span_days: number;
+  first_day: number;
+  /** 1 a user of the tenant, 2 a room */
+  user_type: number;
+  user_id: string;
+  /** rooms only (users are named by the directory) */
+  name: string | null;
+  meeting_count: number;
+  duration_s: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -440,4 +463,6 @@ export interface Database {
   scope_access_codes: ScopeAccessCodeTable;
   export_tasks: ExportTaskTable;
   export_file_chunks: ExportFileChunkTable;
+  report_days: ReportDayTable;
+  report_user_spans: ReportUserSpanTable;
 }

@@ -6,6 +6,7 @@ import { ConcurrentUpdate, type LoadedMeeting } from '../../store/repositories/m
 import type { NewClientEvent } from '../../store/repositories/session.repository.js';
 import { outboxEvents } from '../../events/meeting-events.js';
 import { ApiError, apiError } from '../errors.js';
+import { meetingUsage, rollup } from '../report/usage.js';
 import {
   LEAVE_REASON,
   createMeeting,
@@ -158,6 +159,9 @@ export class MeetingService {
     if (loaded.version === 0) loaded = await this.repos.meetings.insert(m, trx);
     else await this.repos.meetings.save(loaded, trx);
     await this.repos.outbox.append(outboxEvents(m, events), trx);
+    // A meeting enters the report rollups with its end, in the same transaction (docs/decisions.md "Reports").
+    const usage = events.some((e) => e.type === 'meeting_ended') ? meetingUsage(m) : undefined;
+    if (usage) await this.repos.reports.add(rollup([usage]), trx);
     const notes: NewClientEvent[] = [];
     const open = events.some((e) => e.type === 'host_changed' || e.type === 'meeting_ended') ? await this.repos.sessions.openInMeeting(m.id, trx) : [];
     for (const e of events) {

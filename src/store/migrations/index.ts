@@ -8,6 +8,7 @@ import * as recording from './0006-meeting-recording.js';
 import * as deliveries from './0007-event-deliveries.js';
 import * as rooms from './0008-rooms.js';
 import * as claimIndexes from './0009-delivery-claim-indexes.js';
+import * as reportRollups from './0010-report-rollups.js';
 import * as exportsMigration from './0011-exports.js';
 import * as scopeConfigs from './0012-scope-configs.js';
 import * as roomBookings from './0013-room-bookings.js';
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '0007-event-deliveries': deliveries,
   '0008-rooms': rooms,
   '0009-delivery-claim-indexes': claimIndexes,
+  '0010-report-rollups': reportRollups,
   '0011-exports': exportsMigration,
   '0012-scope-configs': scopeConfigs,
   '0013-room-bookings': roomBookings,

@@ -8,6 +8,7 @@ import { OutboxRepository } from './outbox.repository.js';
 import { DeliveryRepository } from './delivery.repository.js';
 import { ExportRepository } from './export.repository.js';
 import { MeetingDataRepository } from './meeting-data.repository.js';
+import { ReportRepository } from './report.repository.js';
 import { ReserveRepository } from './reserve.repository.js';
 import { RoomLevelRepository } from './room-level.repository.js';
 import { RoomRepository } from './room.repository.js';
@@ -27,6 +28,7 @@ export interface Repositories {
   exports: ExportRepository;
   /** the reads behind meeting-data exports and queries */
   meetingData: MeetingDataRepository;
+  reports: ReportRepository;
   reserves: ReserveRepository;
   roomLevels: RoomLevelRepository;
   rooms: RoomRepository;
@@ -48,6 +50,7 @@ export function repositories(store: Store): Repositories {
     deliveries,
     exports: new ExportRepository(store.db),
     meetingData: new MeetingDataRepository(store.db),
+    reports: new ReportRepository(store.db, store.dialect),
     reserves: new ReserveRepository(store.db, store.dialect),
     roomLevels: new RoomLevelRepository(store.db, store.dialect),
     rooms: new RoomRepository(store.db, store.dialect),
