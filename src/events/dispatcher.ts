@@ -7,6 +7,17 @@ import type { AppEventSettingsTable } from '../store/schema.js';
 import type { Selectable } from 'kysely';
 import { deliveryTarget, eventRequest, postWebhook } from './webhook-request.js';
 
+/** Items by key, each group in the items' order. */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(keyOf(item));
+    if (group) group.push(item);
+    else groups.set(keyOf(item), [item]);
+  }
+  return groups;
+}
+
 /** The shortest wait between two claim rounds that were asked for by nudges rather than by claimed work. */
 const MIN_GAP_MS = 5;
 
@@ -113,8 +124,7 @@ export class EventDispatcher {
   async runOnce(): Promise<number> {
     const now = this.clock.now();
     const claimed = await this.repos.deliveries.claimDue(now, this.opts.batch, this.leaseMs, [...this.lanes.keys()]);
-    const byApp = new Map<string, DeliveryRow[]>();
-    for (const d of claimed) byApp.set(d.app_id, [...(byApp.get(d.app_id) ?? []), d]);
+    const byApp = groupBy(claimed, (d) => d.app_id);
     for (const [appId, lane] of byApp) {
       const run = this.runLane(appId, lane)
         .catch((err: unknown) => this.logger.warn({ err, app_id: appId }, 'event delivery lane failed'))
@@ -143,11 +153,7 @@ export class EventDispatcher {
    */
   private async runLane(appId: string, lane: DeliveryRow[]): Promise<void> {
     const [app, settings, rows] = await Promise.all([this.repos.apps.find(appId), this.repos.apps.eventSettings(appId), this.repos.outbox.bySeqs(lane.map((d) => d.outbox_seq))]);
-    const streams = new Map<string, DeliveryRow[]>();
-    for (const d of lane) {
-      const key = rows.get(d.outbox_seq)?.meeting_id ?? '';
-      streams.set(key, [...(streams.get(key) ?? []), d]);
-    }
+    const streams = groupBy(lane, (d) => rows.get(d.outbox_seq)?.meeting_id ?? '');
     const unrecorded = new Set(lane.map((d) => d.id));
     const renew = setInterval(() => {
       void this.repos.deliveries.renewLease([...unrecorded], this.clock.now() + this.leaseMs).catch((err: unknown) => this.logger.warn({ err, app_id: appId }, 'lease renewal failed'));
