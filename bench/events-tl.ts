@@ -1,0 +1,143 @@
+/**
+ * Issue 4's latency budget: state change → receiver gets the event, p99 ≤ 100 ms at 500 events/s.
+ * Participants of ten reserved meetings join and leave at a paced rate (each join and leave is one
+ * vc.meeting.* event); a local receiver in its own process notes when each event arrives, against the event's create_time.
+ * The baseline, in the same run, is the same receiver posted to directly by this process at the same
+ * rate (latency from the moment of sending).
+ *
+ * Usage: npm run build && npx tsx bench/events.ts [--seconds 10] [--rate 500] [--pg [postgres://…]]
+ */
+import http from 'node:http';
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { resolveConfig } from '../src/config/config.js';
+import { openRuntime } from '../src/server.js';
+import type { Seed } from '../src/domain/seed.js';
+import { allScopes } from '../src/domain/demo.js';
+import { SECONDS, opt, startChild, pgSchema } from './harness.js';
+
+const RATE = Number(opt('rate', '500'));
+const MEETINGS = 10;
+const USERS = 200;
+const app = { app_id: 'cli_benchevents01', app_secret: 'bench-secret-1' };
+
+const receiver = fork('bench/receiver-tl.mjs');
+const rxPort = await new Promise<number>((r) => receiver.once('message', (m: { port: number }) => r(m.port)));
+const rxUrl = `http://127.0.0.1:${rxPort}/events`;
+/** Latencies the receiver noted since the last call. */
+const collect = () =>
+  new Promise<number[]>((r) => {
+    receiver.once('message', (m: { latencies: number[] }) => r(m.latencies));
+    receiver.send('report');
+  });
+
+const dir = mkdtempSync(join(tmpdir(), 'openvc-bench-events-'));
+const seed: Seed = {
+  tenants: [
+    {
+      tenant_key: 'bench',
+      name: 'Bench',
+      users: Array.from({ length: USERS }, (_, i) => ({ user_id: `u${i}`, name: `User ${i}` })),
+      apps: [{ ...app, name: 'bench', scopes: allScopes(), events: { request_url: rxUrl, verification_token: 'vt', subscribe: ['vc.meeting.join_meeting_v1', 'vc.meeting.leave_meeting_v1'] } }],
+    },
+  ],
+};
+writeFileSync(join(dir, 'seed.json'), JSON.stringify(seed));
+// --pg: run on a fresh schema of the PostgreSQL test database instead of SQLite.
+const usePg = process.argv.includes('--pg');
+let databaseUrl: string | undefined;
+if (usePg) {
+  databaseUrl = (await pgSchema('bench_events')).url;
+}
+const rt = await openRuntime(resolveConfig({ dataDir: dir, databaseUrl, demo: false, logLevel: 'silent' }), { logger: pino({ level: 'silent' }) });
+await rt.repos.directory.applySeed(seed);
+const a = (await rt.repos.apps.find(app.app_id))!;
+const tokens: string[] = [];
+for (let i = 0; i < USERS; i++) tokens.push((await rt.tokens.issueUserTokens(a, `u${i}`, a.scopes, 'v1', Date.now())).accessToken);
+const tenantToken = (await rt.tokens.tenantToken(a)).token;
+await rt.store.close();
+
+const server = await startChild(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), 'dist/cli/index.js', 'serve', '--port', '0', ...(databaseUrl ? ['--database-url', databaseUrl] : ['--data-dir', dir]), '--no-demo', '--no-rate-limit', '--log-level', 'warn', '--heartbeat-timeout', '600', '--empty-meeting-grace', '600']);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const post = (path: string, token: string, body: unknown) =>
+  new Promise<{ code: number; data: any }>((resolve, reject) => {
+    const url = new URL(server.url + path);
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve(JSON.parse(text) as { code: number; data: any }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+
+// Baseline: the receiver posted to directly at the same rate, each body stamped with its send time.
+async function baseline(): Promise<number[]> {
+  await collect();
+  const t0 = Date.now();
+  let next = t0;
+  while (Date.now() - t0 < SECONDS * 1000) {
+    const body = JSON.stringify({ header: { create_time: String(Date.now()) } });
+    const req = http.request(rxUrl, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => res.resume());
+    req.end(body);
+    next += 1000 / RATE;
+    const wait = next - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  return collect();
+}
+const base = await baseline();
+
+// Ten reserved meetings, each started by an owner who stays; the other users join and leave in turn.
+const numbers: string[] = [];
+for (let m = 0; m < MEETINGS; m++) {
+  const owner = m * (USERS / MEETINGS);
+  const reserve = await post('/open-apis/vc/v1/reserves/apply?user_id_type=user_id', tenantToken, { end_time: String(Math.floor(Date.now() / 1000) + 3600), owner_id: `u${owner}`, meeting_settings: { topic: `Bench ${m}`, password: '' } });
+  numbers.push(reserve.data.reserve.meeting_no as string);
+  await post('/client/v1/meetings/join', tokens[owner]!, { meeting_no: numbers[m] });
+}
+await new Promise((r) => setTimeout(r, 500));
+await collect();
+const movers = Array.from({ length: USERS }, (_, u) => u).filter((u) => u % (USERS / MEETINGS) !== 0);
+
+const sessions = new Map<number, string>();
+const started = Date.now();
+let produced = 0;
+let next = started;
+let i = 0;
+while (Date.now() - started < SECONDS * 1000) {
+  const user = movers[i++ % movers.length]!;
+  const session = sessions.get(user);
+  if (session) {
+    sessions.delete(user);
+    void post(`/client/v1/sessions/${session}/leave`, tokens[user]!, {});
+  } else {
+    void post('/client/v1/meetings/join', tokens[user]!, { meeting_no: numbers[Math.floor(user / (USERS / MEETINGS))] }).then((r) => r.code === 0 && sessions.set(user, r.data.session_id));
+  }
+  produced++;
+  next += 1000 / RATE;
+  const wait = next - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
+await new Promise((r) => setTimeout(r, 2000));
+const latencies = await collect();
+const row = (label: string, values: number[]) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))] ?? NaN;
+  return `| ${label} | ${Math.round(values.length / SECONDS)} | ${q(0.5)} | ${q(0.99)} | ${sorted.at(-1)} |`;
+};
+console.log(`\n${SECONDS}s at ${RATE} state changes/s; node ${process.version}\n`);
+console.log('| target | events/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|');
+console.log(row('baseline: this process → receiver', base));
+console.log(row(`state change → receiver (${usePg ? 'PostgreSQL' : 'SQLite'})`, latencies));
+console.log(`\n${produced} state changes sent, ${latencies.length} events received`);
+server.child.kill();
+await new Promise((r) => server.child.once('exit', r));
+receiver.kill();
+agent.destroy();
+rmSync(dir, { recursive: true, force: true });
+process.exit(0);

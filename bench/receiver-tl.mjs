@@ -1,0 +1,19 @@
+import fs from "node:fs";
+// A fast webhook receiver in its own process (so the load generator cannot slow it down). It notes, for
+// each event, arrival time minus header.create_time, and reports them over IPC when asked.
+import http from 'node:http';
+
+const latencies = [];
+const server = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    const created = Number(JSON.parse(body).header?.create_time);
+    if (created) { latencies.push(Date.now() - created); (globalThis.tl ??= []).push([Date.now(), Date.now() - created]); };
+    res.end('{}');
+  });
+});
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (m) => {
+  if (m === 'report') { process.send({ latencies: latencies.splice(0) }); if (process.env.TL) fs.writeFileSync(process.env.TL, JSON.stringify(globalThis.tl ?? [])); };
+});
