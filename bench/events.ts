@@ -10,14 +10,14 @@
 import http from 'node:http';
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { resolveConfig } from '../src/config/config.js';
 import { openRuntime } from '../src/server.js';
 import type { Seed } from '../src/domain/seed.js';
 import { allScopes } from '../src/domain/demo.js';
-import { SECONDS, opt, startChild, pgSchema } from './harness.js';
+import { SECONDS, cpuMs, opt, startChild, pgSchema } from './harness.js';
 
 const RATE = Number(opt('rate', '500'));
 const MEETINGS = 10;
@@ -105,6 +105,7 @@ await collect();
 const movers = Array.from({ length: USERS }, (_, u) => u).filter((u) => u % (USERS / MEETINGS) !== 0);
 
 const sessions = new Map<number, string>();
+const cpuBefore = cpuMs(server.child.pid!);
 const started = Date.now();
 let produced = 0;
 let next = started;
@@ -124,6 +125,7 @@ while (Date.now() - started < SECONDS * 1000) {
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }
 await new Promise((r) => setTimeout(r, 2000));
+const serverCpu = cpuMs(server.child.pid!) - cpuBefore;
 const latencies = await collect();
 const row = (label: string, values: number[]) => {
   const sorted = [...values].sort((x, y) => x - y);
@@ -134,7 +136,7 @@ console.log(`\n${SECONDS}s at ${RATE} state changes/s; node ${process.version}\n
 console.log('| target | events/s | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|');
 console.log(row('baseline: this process → receiver', base));
 console.log(row(`state change → receiver (${usePg ? 'PostgreSQL' : 'SQLite'})`, latencies));
-console.log(`\n${produced} state changes sent, ${latencies.length} events received`);
+console.log(`\n${produced} state changes sent, ${latencies.length} events received; server CPU ${serverCpu} ms, ${(serverCpu / produced).toFixed(2)} ms per state change (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
 server.child.kill();
 await new Promise((r) => server.child.once('exit', r));
 receiver.kill();

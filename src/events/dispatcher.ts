@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Repositories } from '../store/repositories/index.js';
 import type { DeliveryOutcome, DeliveryRow } from '../store/repositories/delivery.repository.js';
@@ -18,6 +19,10 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   return groups;
 }
 
+/** Results written per statement batch at most, and the longest a result waits to be written. */
+const RECORD_BATCH = 50;
+const RECORD_WAIT_MS = 50;
+
 /** The shortest wait between two claim rounds that were asked for by nudges rather than by claimed work. */
 const MIN_GAP_MS = 5;
 
@@ -35,6 +40,144 @@ export interface DispatcherOptions {
   clock?: { now(): number };
 }
 
+/** One claimed delivery with what sending it needs, read when it was claimed. */
+interface Claimed {
+  d: DeliveryRow;
+  row: OutboxRow | undefined;
+  app: App | undefined;
+  settings: Selectable<AppEventSettingsTable> | undefined;
+}
+
+type SendResult = Awaited<ReturnType<EventDispatcher['send']>>;
+
+/**
+ * One app's lane in this process: per meeting a queue of claimed deliveries, sent one after another in
+ * outbox order, up to `concurrency` meetings at once. Claims made while the lane runs are fed into it,
+ * so a busy app's new events wait only for their own meeting's previous one, not for a whole batch.
+ * Results are written in batches; claims not yet written are kept alive.
+ */
+class Lane {
+  /** meeting id ('' for events without one) → deliveries waiting, in outbox order */
+  private readonly waiting = new Map<string, Claimed[]>();
+  /** meetings a worker is sending now */
+  private readonly active = new Set<string>();
+  private workers = 0;
+  /** claimed here and not yet recorded */
+  readonly unrecorded = new Set<string>();
+  private done: SendResult[] = [];
+  /** Writes are chained, so batches land one after another whichever meeting fills them. */
+  private writing: Promise<void> = Promise.resolve();
+  private readonly renew: NodeJS.Timeout;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private resolveFinished!: () => void;
+  /** settles when the lane has nothing left to send or record; it takes no more after that */
+  readonly finished = new Promise<void>((r) => (this.resolveFinished = r));
+
+  constructor(
+    private readonly appId: string,
+    private readonly concurrency: number,
+    private readonly send: (c: Claimed) => Promise<SendResult>,
+    private readonly record: (batch: SendResult[]) => Promise<void>,
+    renewLease: (ids: string[]) => Promise<void>,
+    renewEveryMs: number,
+    private readonly logger: Logger,
+    /** called at once when the lane ends, before anything else can feed it */
+    private readonly onFinished: () => void,
+  ) {
+    this.renew = setInterval(() => {
+      void renewLease([...this.unrecorded]).catch((err: unknown) => this.logger.warn({ err, app_id: appId }, 'lease renewal failed'));
+    }, renewEveryMs);
+    this.renew.unref();
+  }
+
+  /** How many deliveries the lane holds (sending, waiting or unrecorded). */
+  get size(): number {
+    return this.unrecorded.size;
+  }
+
+  feed(items: Claimed[]): void {
+    for (const c of items) {
+      this.unrecorded.add(c.d.id);
+      const key = c.row?.meeting_id ?? '';
+      const queue = this.waiting.get(key);
+      if (queue) queue.push(c);
+      else this.waiting.set(key, [c]);
+    }
+    while (this.workers < this.concurrency && this.nextMeeting() !== undefined) {
+      this.workers++;
+      void this.work();
+    }
+  }
+
+  /** A meeting with deliveries waiting and no worker on it. */
+  private nextMeeting(): string | undefined {
+    for (const key of this.waiting.keys()) if (!this.active.has(key)) return key;
+    return undefined;
+  }
+
+  private async work(): Promise<void> {
+    try {
+      for (let key = this.nextMeeting(); key !== undefined; key = this.nextMeeting()) {
+        this.active.add(key);
+        try {
+          // Deliveries fed while this meeting's are sent join its queue and go out after them.
+          for (let queue = this.waiting.get(key); queue && queue.length > 0; queue = this.waiting.get(key)) {
+            const c = queue.shift()!;
+            if (queue.length === 0) this.waiting.delete(key);
+            // Sent first, then pushed: `done.push(await …)` would hold on to an array a flush may have
+            // replaced meanwhile, and the result would never be recorded.
+            const result = await this.send(c);
+            this.done.push(result);
+            if (this.done.length >= RECORD_BATCH) await this.flush();
+            else if (this.done.length === 1) this.flushSoon();
+          }
+        } finally {
+          this.active.delete(key);
+        }
+      }
+    } catch (err) {
+      this.logger.warn({ err, app_id: this.appId }, 'event delivery lane failed');
+    } finally {
+      this.workers--;
+      if (this.workers === 0) void this.close();
+    }
+  }
+
+  /** Results wait at most RECORD_WAIT_MS to be written, so a slow lane's outcomes show without delay. */
+  private flushSoon(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      if (this.done.length > 0) void this.flush().catch((err: unknown) => this.logger.warn({ err, app_id: this.appId }, 'recording delivery results failed'));
+    }, RECORD_WAIT_MS);
+  }
+
+  private flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = this.done;
+    this.done = [];
+    this.writing = this.writing.then(async () => {
+      await this.record(batch);
+      for (const r of batch) this.unrecorded.delete(r.d.id);
+    });
+    return this.writing;
+  }
+
+  /** The last worker stopped: write what is left; the lane ends unless something was fed meanwhile. */
+  private async close(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (err) {
+      this.logger.warn({ err, app_id: this.appId }, 'recording delivery results failed');
+    }
+    if (this.workers > 0) return;
+    clearInterval(this.renew);
+    this.onFinished();
+    this.resolveFinished();
+  }
+}
+
 /**
  * Sends due deliveries. One lane per app, across all processes; within it, a meeting's deliveries go
  * out one at a time in outbox order, so an app sees each meeting's events in the order they happened
@@ -44,11 +187,13 @@ export interface DispatcherOptions {
  */
 export class EventDispatcher {
   private timer: NodeJS.Timeout | undefined;
-  /** app_id → the lane sending that app's deliveries now */
-  private readonly lanes = new Map<string, Promise<void>>();
+  /** app_id → the lane sending that app's deliveries in this process */
+  private readonly lanes = new Map<string, Lane>();
   private running: Promise<number> | undefined;
   private stopped = true;
   private readonly clock: { now(): number };
+  /** names this dispatcher's claims: unique per process start */
+  private readonly claimer = randomBytes(8).toString('hex');
 
   constructor(
     private readonly repos: Repositories,
@@ -82,8 +227,8 @@ export class EventDispatcher {
     void this.running.then((claimed) => {
       this.running = undefined;
       // Claimed something: more may be due, go again at once. Nudged meanwhile: go again, but not sooner
-      // than MIN_GAP_MS after this round, so a stream of commits for an app whose lane is busy does not
-      // turn into a stream of empty claims. Idle: wait for the poll interval.
+      // than MIN_GAP_MS after this round, so a stream of commits does not turn into a stream of claims
+      // of one event each. Idle: wait for the poll interval.
       this.schedule(claimed > 0 ? 0 : this.again ? MIN_GAP_MS : this.opts.pollMs);
     });
   }
@@ -117,25 +262,46 @@ export class EventDispatcher {
   }
 
   /**
-   * Claims what is due for apps not already being served and starts a lane per app; returns how many
-   * deliveries it claimed. Lanes run on their own: a receiver that hangs until the timeout holds up its
-   * own app only, never the next round or other apps.
+   * Claims what is due for apps not served by another process and hands it to each app's lane here
+   * (starting lanes as needed); returns how many deliveries it claimed. A lane that already holds two
+   * batches is not fed more until it catches up. Lanes run on their own: a receiver that hangs until
+   * the timeout holds up its own app only, never the next round or other apps.
    */
   async runOnce(): Promise<number> {
     const now = this.clock.now();
-    const claimed = await this.repos.deliveries.claimDue(now, this.opts.batch, this.leaseMs, [...this.lanes.keys()]);
+    const full = [...this.lanes].filter(([, lane]) => lane.size >= 2 * this.opts.batch).map(([appId]) => appId);
+    const claimed = await this.repos.deliveries.claimDue(now, this.opts.batch, this.leaseMs, this.claimer, full);
+    if (claimed.length === 0) return 0;
     const byApp = groupBy(claimed, (d) => d.app_id);
-    for (const [appId, lane] of byApp) {
-      const run = this.runLane(appId, lane)
-        .catch((err: unknown) => this.logger.warn({ err, app_id: appId }, 'event delivery lane failed'))
-        .finally(() => {
-          this.lanes.delete(appId);
-          // The app's later events were held back while this lane had claims: look for them now.
-          this.nudge();
-        });
-      this.lanes.set(appId, run);
-    }
+    const rows = await this.repos.outbox.bySeqs(claimed.map((d) => d.outbox_seq));
+    await Promise.all(
+      [...byApp].map(async ([appId, deliveries]) => {
+        const [app, settings] = await Promise.all([this.repos.apps.find(appId), this.repos.apps.eventSettings(appId)]);
+        this.laneOf(appId).feed(deliveries.map((d) => ({ d, row: rows.get(d.outbox_seq), app, settings })));
+      }),
+    );
     return claimed.length;
+  }
+
+  private laneOf(appId: string): Lane {
+    const running = this.lanes.get(appId);
+    if (running) return running;
+    const lane = new Lane(
+      appId,
+      this.opts.concurrency,
+      (c) => this.send(c.d, c.row, c.app, c.settings),
+      (batch) => this.repos.deliveries.record(batch),
+      (ids) => this.repos.deliveries.renewLease(ids, this.clock.now() + this.leaseMs),
+      this.opts.timeoutMs,
+      this.logger,
+      () => {
+        this.lanes.delete(appId);
+        // Events held back while the lane was full are looked for now.
+        this.nudge();
+      },
+    );
+    this.lanes.set(appId, lane);
+    return lane;
   }
 
   /**
@@ -146,54 +312,9 @@ export class EventDispatcher {
     return 3 * this.opts.timeoutMs + 1000;
   }
 
-  /**
-   * Sends one app's claimed deliveries: those of one meeting one after another in outbox order, up to
-   * `concurrency` meetings at once (events without a meeting count as one stream). Results are written
-   * in batches; claims not yet written are kept alive.
-   */
-  private async runLane(appId: string, lane: DeliveryRow[]): Promise<void> {
-    const [app, settings, rows] = await Promise.all([this.repos.apps.find(appId), this.repos.apps.eventSettings(appId), this.repos.outbox.bySeqs(lane.map((d) => d.outbox_seq))]);
-    const streams = groupBy(lane, (d) => rows.get(d.outbox_seq)?.meeting_id ?? '');
-    const unrecorded = new Set(lane.map((d) => d.id));
-    const renew = setInterval(() => {
-      void this.repos.deliveries.renewLease([...unrecorded], this.clock.now() + this.leaseMs).catch((err: unknown) => this.logger.warn({ err, app_id: appId }, 'lease renewal failed'));
-    }, this.opts.timeoutMs);
-    renew.unref();
-    let done: Awaited<ReturnType<typeof this.send>>[] = [];
-    // Writes are chained, so batches land one after another whichever stream fills them.
-    let writing = Promise.resolve();
-    const flush = () => {
-      const batch = done;
-      done = [];
-      writing = writing.then(async () => {
-        await this.repos.deliveries.record(batch);
-        for (const r of batch) unrecorded.delete(r.d.id);
-      });
-      return writing;
-    };
-    try {
-      const queue = [...streams.values()];
-      const worker = async () => {
-        for (let stream = queue.shift(); stream; stream = queue.shift()) {
-          for (const d of stream) {
-            // Sent first, then pushed: `done.push(await …)` would hold on to an array another stream may
-            // have flushed meanwhile, and the result would never be recorded.
-            const result = await this.send(d, rows.get(d.outbox_seq), app, settings);
-            done.push(result);
-            if (done.length >= 50) await flush();
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, queue.length) }, worker));
-      await flush();
-    } finally {
-      clearInterval(renew);
-    }
-  }
-
   /** Waits for the lanes in flight (tests and shutdown). */
   async drain(): Promise<void> {
-    while (this.lanes.size > 0) await Promise.all([...this.lanes.values()]);
+    while (this.lanes.size > 0) await Promise.all([...this.lanes.values()].map((lane) => lane.finished));
   }
 
   private async send(d: DeliveryRow, row: OutboxRow | undefined, app: App | undefined, settings: Selectable<AppEventSettingsTable> | undefined) {

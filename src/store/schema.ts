@@ -245,6 +245,8 @@ export interface EventDeliveryTable {
   attempts: number;
   next_attempt_at: number;
   locked_until: number | null;
+  /** the dispatcher (one per process start) whose claim `locked_until` is */
+  claimed_by: string | null;
   last_status: number | null;
   last_error: string | null;
   created_at: number;

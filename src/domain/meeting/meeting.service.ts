@@ -137,15 +137,18 @@ export class MeetingService {
     for (let attempt = 0; ; attempt++) {
       try {
         let produced = 0;
+        let saved: { meeting: Meeting; version: number; snapshot: Map<string, string> } | undefined;
         const result = await this.db.transaction().execute(async (trx) => {
           const loaded = await this.repos.meetings.load(tenantKey, meetingId, trx);
           if (!loaded) throw apiError('meetingNotExist', `meeting ${meetingId} does not exist`);
           const at = this.clock.now();
           const { events, result } = await change(loaded.meeting, at, trx);
-          await this.commit(loaded, events, at, trx);
+          saved = await this.commit(loaded, events, at, trx);
           produced = events.length;
           return result;
         });
+        // Committed: the next change of this meeting need not read its participants back.
+        if (saved) this.repos.meetings.remember(saved.meeting, saved.version, saved.snapshot);
         if (produced > 0) this.committed?.();
         return result;
       } catch (e) {
@@ -154,10 +157,16 @@ export class MeetingService {
     }
   }
 
-  private async commit(loaded: LoadedMeeting, events: MeetingEvent[], at: number, trx: Kysely<Database>): Promise<void> {
+  /** Saves the change and what it causes; returns the meeting as saved, at its new version. */
+  private async commit(loaded: LoadedMeeting, events: MeetingEvent[], at: number, trx: Kysely<Database>): Promise<{ meeting: Meeting; version: number; snapshot: Map<string, string> }> {
     const m = loaded.meeting;
-    if (loaded.version === 0) loaded = await this.repos.meetings.insert(m, trx);
-    else await this.repos.meetings.save(loaded, trx);
+    let saved: { meeting: Meeting; version: number; snapshot: Map<string, string> };
+    if (loaded.version === 0) {
+      loaded = await this.repos.meetings.insert(m, trx);
+      saved = { meeting: m, version: loaded.version, snapshot: loaded.snapshot };
+    } else {
+      saved = { meeting: m, version: loaded.version + 1, snapshot: await this.repos.meetings.save(loaded, trx) };
+    }
     await this.repos.outbox.append(outboxEvents(m, events), trx);
     // A meeting enters the report rollups with its end, in the same transaction (docs/decisions.md "Reports").
     const usage = events.some((e) => e.type === 'meeting_ended') ? meetingUsage(m) : undefined;
@@ -202,6 +211,7 @@ export class MeetingService {
     if (nobodyLeft && events.some((e) => e.type === 'leave_meeting')) {
       await this.repos.jobs.schedule({ kind: MEETING_JOB.endIfEmpty, payload: { tenantKey: m.tenantKey, meetingId: m.id }, runAt: at + this.timings.emptyGraceMs, dedupeKey: `${MEETING_JOB.endIfEmpty}:${m.id}` }, trx);
     }
+    return saved;
   }
 
   /** Starts an instant meeting hosted by the caller, who joins it at once. */

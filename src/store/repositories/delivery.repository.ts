@@ -84,6 +84,7 @@ export class DeliveryRepository {
           attempts: 0,
           next_attempt_at: e.created_at,
           locked_until: null,
+          claimed_by: null,
           last_status: null,
           last_error: null,
           created_at: e.created_at,
@@ -94,13 +95,15 @@ export class DeliveryRepository {
   }
 
   /**
-   * Takes due deliveries for this process for `leaseMs`, in one statement, skipping every app that has
-   * a live claim (its lane runs here or in another process), so an app is served by one lane at a time
-   * and its events leave in order. On PostgreSQL a transaction-scoped advisory lock serialises claimers,
-   * so two processes never take the same delivery or the same app; SQLite serialises writers anyway.
-   * A process that dies leaves its claims to expire and be taken again (at least once, same event_id).
+   * Takes due deliveries for dispatcher `claimer` for `leaseMs`, in one statement, skipping every app
+   * that has a live claim held by another dispatcher (its lane runs there), so an app is served by one
+   * process at a time and its events leave in order; apps in `skipApps` are skipped too (lanes that hold
+   * enough). The claimer's own live claims do not hold it back: it feeds new events to the lane it runs.
+   * On PostgreSQL a transaction-scoped advisory lock serialises claimers, so two processes never take the
+   * same delivery or the same app; SQLite serialises writers anyway. A process that dies leaves its
+   * claims to expire and be taken again (at least once, same event_id).
    */
-  async claimDue(now: number, limit: number, leaseMs: number, skipApps: string[] = []): Promise<DeliveryRow[]> {
+  async claimDue(now: number, limit: number, leaseMs: number, claimer: string, skipApps: string[] = []): Promise<DeliveryRow[]> {
     const claim = async (db: Kysely<Database>) => {
       if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(db);
       let due = db
@@ -109,11 +112,18 @@ export class DeliveryRepository {
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
         .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-        .where('app_id', 'not in', (eb) => eb.selectFrom('event_deliveries as busy').select('busy.app_id').where('busy.status', '=', 'pending').where('busy.locked_until', '>=', now));
+        .where('app_id', 'not in', (eb) =>
+          eb
+            .selectFrom('event_deliveries as busy')
+            .select('busy.app_id')
+            .where('busy.status', '=', 'pending')
+            .where('busy.locked_until', '>=', now)
+            .where((b) => b.or([b('busy.claimed_by', 'is', null), b('busy.claimed_by', '!=', claimer)])),
+        );
       if (skipApps.length > 0) due = due.where('app_id', 'not in', skipApps);
       return db
         .updateTable('event_deliveries')
-        .set({ locked_until: now + leaseMs })
+        .set({ locked_until: now + leaseMs, claimed_by: claimer })
         .where('id', 'in', due.orderBy('outbox_seq').limit(limit))
         .returningAll()
         .execute();

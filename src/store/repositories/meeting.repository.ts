@@ -110,6 +110,13 @@ function toMeeting(r: Selectable<MeetingTable>, participants: Participant[]): Me
   };
 }
 
+/** A meeting's participants as stored at one version, and their serialised rows when known. */
+interface CachedParticipants {
+  version: number;
+  participants: Participant[];
+  snapshot?: Map<string, string>;
+}
+
 export interface MeetingBrief {
   id: string;
   topic: string;
@@ -139,28 +146,42 @@ export class MeetingRepository {
     const found = await this.read(tenantKey, id, db, this.dialect === 'postgres');
     if (!found) return undefined;
     const { meeting } = found;
-    return { ...found, snapshot: new Map(meeting.participants.map((p) => [p.key, JSON.stringify(participantRow(meeting, p))])) };
+    return { ...found, snapshot: found.snapshot ?? new Map(meeting.participants.map((p) => [p.key, JSON.stringify(participantRow(meeting, p))])) };
+  }
+
+  /**
+   * The meeting as a committed transaction left it (`version` = the version it was saved at): the next
+   * read of that version takes its participants from here instead of the store. Call only after the
+   * commit: a change rolled back must not be remembered.
+   */
+  remember(meeting: Meeting, version: number, snapshot: Map<string, string>): void {
+    this.cacheParticipants(meeting.id, { version, participants: meeting.participants.map((p) => ({ ...p })), snapshot });
+  }
+
+  private cacheParticipants(id: string, entry: CachedParticipants): void {
+    this.participantsAt.delete(id);
+    if (this.participantsAt.size >= 1000) this.participantsAt.delete(this.participantsAt.keys().next().value as string);
+    this.participantsAt.set(id, entry);
   }
 
   /**
    * Every save bumps the meeting's version, so a participant list read at a version stays right while the
    * version does: reads re-use it and fetch one row instead of one per participant.
    */
-  private readonly participantsAt = new Map<string, { version: number; participants: Participant[] }>();
+  private readonly participantsAt = new Map<string, CachedParticipants>();
 
-  private async read(tenantKey: string, id: string, db: Kysely<Database>, lock = false): Promise<{ meeting: Meeting; version: number } | undefined> {
+  private async read(tenantKey: string, id: string, db: Kysely<Database>, lock = false): Promise<{ meeting: Meeting; version: number; snapshot?: Map<string, string> } | undefined> {
     let q = db.selectFrom('meetings').selectAll().where('tenant_key', '=', tenantKey).where('id', '=', id);
     if (lock) q = q.forUpdate();
     const row = await q.executeTakeFirst();
     if (!row) return undefined;
     const cached = this.participantsAt.get(id);
     if (cached && cached.version === row.version) {
-      return { meeting: toMeeting(row, cached.participants.map((p) => ({ ...p }))), version: row.version };
+      return { meeting: toMeeting(row, cached.participants.map((p) => ({ ...p }))), version: row.version, ...(cached.snapshot ? { snapshot: new Map(cached.snapshot) } : {}) };
     }
     const rows = await db.selectFrom('meeting_participants').selectAll().where('meeting_id', '=', id).orderBy('seq').execute();
     const participants = rows.map(toParticipant);
-    if (this.participantsAt.size >= 1000) this.participantsAt.delete(this.participantsAt.keys().next().value as string);
-    this.participantsAt.set(id, { version: row.version, participants: participants.map((p) => ({ ...p })) });
+    this.cacheParticipants(id, { version: row.version, participants: participants.map((p) => ({ ...p })) });
     return { meeting: toMeeting(row, participants), version: row.version };
   }
 
@@ -202,7 +223,8 @@ export class MeetingRepository {
   }
 
   /** Saves the meeting if nobody else saved it since it was loaded, writing only changed participants. */
-  async save(loaded: LoadedMeeting, db: Kysely<Database>): Promise<void> {
+  /** Returns the participants' serialised rows as saved (for `remember`). */
+  async save(loaded: LoadedMeeting, db: Kysely<Database>): Promise<Map<string, string>> {
     const m = loaded.meeting;
     const res = await db
       .updateTable('meetings')
@@ -212,10 +234,12 @@ export class MeetingRepository {
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw new ConcurrentUpdate(`meeting ${m.id} changed concurrently`);
     const keys = new Set<string>();
+    const saved = new Map<string, string>();
     for (const p of m.participants) {
       keys.add(p.key);
       const row = participantRow(m, p);
       const serialised = JSON.stringify(row);
+      saved.set(p.key, serialised);
       const before = loaded.snapshot.get(p.key);
       if (before === serialised) continue;
       if (before === undefined) await db.insertInto('meeting_participants').values(row).execute();
@@ -224,6 +248,7 @@ export class MeetingRepository {
     for (const key of loaded.snapshot.keys()) {
       if (!keys.has(key)) await db.deleteFrom('meeting_participants').where('meeting_id', '=', m.id).where('key', '=', key).execute();
     }
+    return saved;
   }
 
   /** Tenants that have meetings. */
