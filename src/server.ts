@@ -54,7 +54,7 @@ export function createLogger(config: Config): Logger {
 /** Opens the store, migrates it and wires the services; shared by the server and the CLI commands. */
 export async function openRuntime(config: Config, opts: { logger?: Logger } = {}): Promise<Runtime> {
   const logger = opts.logger ?? createLogger(config);
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoint: true }, (err) => logger.warn({ err }, 'store error'));
   try {
     await migrateToLatest(store);
   } catch (e) {

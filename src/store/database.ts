@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationRe
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 import { pgChangeFeed, sqliteChangeFeed, type ChangeFeed } from './change-feed.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -13,6 +14,8 @@ export interface DatabaseOptions {
   /** postgres://… ; absent means the embedded SQLite database in dataDir */
   databaseUrl?: string;
   dataDir: string;
+  /** SQLite: checkpoint the write-ahead log from a worker thread rather than inside commits (servers) */
+  backgroundCheckpoint?: boolean;
 }
 
 export interface Store {
@@ -56,8 +59,19 @@ export function openStore(options: DatabaseOptions, onError: (err: Error) => voi
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // With the worker checkpointing every quarter second, commits cross this only if it stops (a backstop).
+  const checkpointer = options.backgroundCheckpoint ? (sqlite.pragma('wal_autocheckpoint = 10000'), startWalCheckpointer(file, 250, onError)) : undefined;
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', location: file, changes: sqliteChangeFeed(sqlite), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    changes: sqliteChangeFeed(sqlite),
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 export async function migrateToLatest(store: Store): Promise<MigrationResultSet> {
