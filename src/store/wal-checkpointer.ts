@@ -18,10 +18,15 @@ export function startWalCheckpointer(file: string, everyMs: number, onError: (er
   worker.on('error', (err: Error) => onError(new Error(`WAL checkpointer stopped: ${err.message}`)));
   return {
     stop: async () => {
+      // Held while it winds down: an unref'd worker alone would let the process exit mid-await.
+      worker.ref();
       worker.postMessage('stop');
       await new Promise<void>((resolve) => {
-        worker.once('exit', () => resolve());
-        setTimeout(() => void worker.terminate().then(() => resolve()), 2000).unref();
+        const force = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);
+        worker.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
       });
     },
   };
