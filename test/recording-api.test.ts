@@ -7,7 +7,7 @@ import { failure, ok } from './helpers/sdk.js';
 import { ALL, fixture, fixtureSeed, NARROW_SCOPES } from './helpers/fixture.js';
 import { protocol } from './helpers/exports.js';
 import { closeLocal, listenLocal } from './helpers/local-http.js';
-import { FileCapture, ffprobe } from './helpers/recording.js';
+import { FileCapture, capturedLogs, ffprobe } from './helpers/recording.js';
 import { deriveOpenId, deriveUnionId } from '../src/domain/ids.js';
 
 type Json = Record<string, any>;
@@ -24,6 +24,7 @@ describe(`recording Open API (${dialect})`, () => {
   let receiver: Server;
   const received: Json[] = [];
   const capture = new FileCapture();
+  const logs = capturedLogs();
   const tokens: Record<string, string> = {};
   const u = (name: string): Opts => lark.withUserAccessToken(tokens[name]!);
   const p = (name: string) => protocol(s.url, tokens[name]!);
@@ -62,7 +63,7 @@ describe(`recording Open API (${dialect})`, () => {
     const url = `${await listenLocal(receiver)}/events`;
     const seed = fixtureSeed();
     seed.tenants[0]!.apps!.push({ app_id: hook.appId, app_secret: hook.appSecret, name: 'Recording hook', scopes: ALL, events: { request_url: url, verification_token: 'vt-rec', subscribe: RECORDING_EVENTS } });
-    s = await startTestServer({ seed, config: { rateLimit: false, emptyMeetingGrace: 0, recordingCloseWait: 1 }, capture });
+    s = await startTestServer({ seed, config: { rateLimit: false, emptyMeetingGrace: 0, recordingCloseWait: 1 }, capture, logger: logs.logger });
     client = s.client(fixture.acme.full);
     const acme = (await s.runtime.repos.apps.find(fixture.acme.full.appId))!;
     const narrow = (await s.runtime.repos.apps.find(fixture.acme.narrow.appId))!;
@@ -171,6 +172,7 @@ describe(`recording Open API (${dialect})`, () => {
     it('start and stop: host only, in the meeting, in the right state, with the right token and scope', async () => {
       const m = await liveMeeting();
       expect(await failure(start(m.id, 'bob'))).toEqual([403, 121005, expect.stringContaining('only the current host')]);
+      expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'recording request refused', action: 'start', meeting_id: m.id, user_id: 'bob', code: 121005 }));
       expect(await failure(start(m.id, 'member00'))).toEqual([400, 122003, expect.stringContaining('operator user not in meeting')]);
       expect(await failure(stop(m.id, 'alice'))).toEqual([400, 122001, expect.stringContaining('not being recorded')]);
       expect(await failure(start(m.id, 'alice', { timezone: 13 }))).toEqual([400, 121003, expect.stringContaining('timezone')]);

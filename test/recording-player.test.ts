@@ -4,7 +4,7 @@ import { dialect, startTestServer, type TestServer } from './helpers/server.js';
 import { ok } from './helpers/sdk.js';
 import { fixture } from './helpers/fixture.js';
 import { protocol } from './helpers/exports.js';
-import { FileCapture } from './helpers/recording.js';
+import { FileCapture, capturedLogs } from './helpers/recording.js';
 import type { RecordingRow } from '../src/store/repositories/recording.repository.js';
 
 type Json = Record<string, any>;
@@ -18,6 +18,7 @@ describe(`recording player (${dialect})`, () => {
   let s: TestServer;
   let client: lark.Client;
   const capture = new FileCapture();
+  const logs = capturedLogs();
   const tokens: Record<string, string> = {};
   const cookies: Record<string, string> = {};
   let rec: RecordingRow;
@@ -61,7 +62,7 @@ describe(`recording player (${dialect})`, () => {
   }
 
   beforeAll(async () => {
-    s = await startTestServer({ config: { rateLimit: false, emptyMeetingGrace: 0, recordingCloseWait: 1 }, capture });
+    s = await startTestServer({ config: { rateLimit: false, emptyMeetingGrace: 0, recordingCloseWait: 1 }, capture, logger: logs.logger });
     client = s.client(fixture.acme.full);
     const acme = (await s.runtime.repos.apps.find(fixture.acme.full.appId))!;
     const globex = (await s.runtime.repos.apps.find(fixture.globex.full.appId))!;
@@ -105,6 +106,8 @@ describe(`recording player (${dialect})`, () => {
     expect(text).toContain('You do not have access');
     expect(text).not.toContain('Secret plans');
     expect((await media(cookies.bob)).status).toBe(403);
+    expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'recording access refused', token: rec.url_token.slice(0, 8), viewer: 'acme/bob', reason: 'forbidden' }));
+    expect(JSON.stringify(logs.lines)).not.toContain(cookies.bob!.split('=')[1]);
     // a user of another tenant is nobody here, even with a valid token
     expect((await page(rec.url_token, `openvc_minutes=${tokens.gina}`)).status).toBe(403);
     // a forged session is no session

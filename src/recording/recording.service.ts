@@ -10,7 +10,7 @@ import type { Database } from '../store/schema.js';
 import type { Repositories } from '../store/repositories/index.js';
 import { RECORDING_STATUS, type RecordingRow } from '../store/repositories/recording.repository.js';
 import type { Principal } from '../domain/auth/principal.js';
-import { apiError } from '../domain/errors.js';
+import { ApiError, apiError } from '../domain/errors.js';
 import { timeOrderedId } from '../domain/ids.js';
 import type { UserIdMapper } from '../domain/identity/user-ids.js';
 import { participant, userKey, type Meeting, type MeetingEvent } from '../domain/meeting/meeting.js';
@@ -110,12 +110,24 @@ export class RecordingService {
 
   /** The host (user token) starts recording. */
   async start(p: Principal, meetingId: string, timezone: number | undefined): Promise<void> {
-    await this.meetings.mutate(p.tenantKey, meetingId, (m, at) => ({ events: startRecording(m, userKey(p.userId ?? ''), at, timezone), result: undefined }));
+    await this.logRefusal('start', p, meetingId, () =>
+      this.meetings.mutate(p.tenantKey, meetingId, (m, at) => ({ events: startRecording(m, userKey(p.userId ?? ''), at, timezone), result: undefined })),
+    );
   }
 
   /** The host (user token) stops recording. */
   async stop(p: Principal, meetingId: string): Promise<void> {
-    await this.meetings.mutate(p.tenantKey, meetingId, (m, at) => ({ events: stopRecording(m, userKey(p.userId ?? ''), at), result: undefined }));
+    await this.logRefusal('stop', p, meetingId, () => this.meetings.mutate(p.tenantKey, meetingId, (m, at) => ({ events: stopRecording(m, userKey(p.userId ?? ''), at), result: undefined })));
+  }
+
+  /** Who was refused what, and why: recording control is worth a line when it is refused. */
+  private async logRefusal<T>(action: string, p: Principal, meetingId: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      if (e instanceof ApiError) this.logger.warn({ action, meeting_id: meetingId, tenant_key: p.tenantKey, app_id: p.appId, user_id: p.userId, code: e.code, reason: e.message }, 'recording request refused');
+      throw e;
+    }
   }
 
   /** The meeting, for a caller who may manage its recordings: any app of the tenant, or its owner. */
@@ -150,6 +162,10 @@ export class RecordingService {
    * before anything changes.
    */
   async setPermission(p: Principal, meetingId: string, objects: readonly PermissionObject[], actionType: number, ids: UserIdMapper): Promise<void> {
+    await this.logRefusal('set_permission', p, meetingId, () => this.changeGrants(p, meetingId, objects, actionType, ids));
+  }
+
+  private async changeGrants(p: Principal, meetingId: string, objects: readonly PermissionObject[], actionType: number, ids: UserIdMapper): Promise<void> {
     const m = await this.ownMeeting(p, meetingId);
     if (actionType !== PERMISSION_ACTION.grant && actionType !== PERMISSION_ACTION.revoke) throw apiError('paramError', `param error: action_type must be 0 (grant) or 1 (revoke), not ${actionType}`);
     const grants: Grant[] = [];

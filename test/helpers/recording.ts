@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import type { MeetingCapture } from '../../src/media/capture.js';
 
 export interface PlannedTrack {
@@ -67,4 +69,16 @@ export function ffprobe(file: string): Promise<Probe> {
       err ? reject(err) : resolve(JSON.parse(out) as Probe),
     ),
   );
+}
+
+/** A logger whose JSON lines (warnings and worse) the test can read. */
+export function capturedLogs(): { logger: pino.Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: pino({ level: 'warn' }, sink), lines };
 }

@@ -110,6 +110,8 @@ export interface StartTestOptions {
   config?: Partial<Config>;
   /** the media capture recordings use (none: recordings are made from no tracks) */
   capture?: MeetingCapture;
+  /** where the server logs (silent unless given) */
+  logger?: pino.Logger;
 }
 
 /** A real server on a free port over a real store, seeded with the fixture unless told otherwise. */
@@ -120,7 +122,7 @@ export async function startTestServer(opts: StartTestOptions = {}): Promise<Test
   const seedPath = seed ? store.file('seed.json', JSON.stringify(seed)) : undefined;
   const config = store.config({ ...(seedPath ? { seed: seedPath } : {}), ...opts.config });
   const server = await startServer(config, {
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
     ...(opts.capture ? { capture: opts.capture } : {}),
   });
   return { ...server, store, client: (app) => sdkClient(server.url, app) };
