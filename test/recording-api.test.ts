@@ -7,7 +7,7 @@ import { failure, ok } from './helpers/sdk.js';
 import { ALL, fixture, fixtureSeed, NARROW_SCOPES } from './helpers/fixture.js';
 import { protocol } from './helpers/exports.js';
 import { closeLocal, listenLocal } from './helpers/local-http.js';
-import { FileCapture, capturedLogs, ffprobe } from './helpers/recording.js';
+import { FileCapture, aliceReserve, capturedLogs, ffprobe, settledRecordings } from './helpers/recording.js';
 import { deriveOpenId, deriveUnionId } from '../src/domain/ids.js';
 
 type Json = Record<string, any>;
@@ -36,23 +36,13 @@ describe(`recording Open API (${dialect})`, () => {
     client.vc.meetingRecording.setPermission({ path: { meeting_id: meetingId }, params, data: data as never }, u(as));
 
   /** A reserve owned by alice; alice joins first (host), then bob. */
-  async function liveMeeting(settings: Json = {}) {
-    const r = (await ok(client.vc.reserve.apply({ params: { user_id_type: 'user_id' }, data: { end_time: String(Math.floor(Date.now() / 1000) + 3600), owner_id: 'alice', meeting_settings: { topic: 'Recorded', password: '', ...settings } } }))).reserve!;
+  async function liveMeeting() {
+    const r = await aliceReserve(client);
     const alice = await p('alice').join(r.meeting_no!, { type: 'web' });
     const bob = await p('bob').join(r.meeting_no!, { type: 'web' });
     return { id: alice.meeting.id as string, no: r.meeting_no!, sessions: { alice: alice.session_id as string, bob: bob.session_id as string } };
   }
-
-  /** Runs recording jobs until the meeting's segments are all settled. */
-  async function processed(meetingId: string) {
-    for (let i = 0; i < 200; i++) {
-      await s.runtime.recordingJobs.runDue();
-      const rows = await s.runtime.repos.recordings.ofMeeting('acme', meetingId);
-      if (rows.length > 0 && rows.every((r) => r.status === 'ready' || r.status === 'failed')) return rows;
-      await sleep(100);
-    }
-    throw new Error('recording not processed in time');
-  }
+  const processed = (meetingId: string) => settledRecordings(s, meetingId);
 
   beforeAll(async () => {
     const dispatcher = new lark.EventDispatcher({ verificationToken: 'vt-rec', logger: silent }).register(
@@ -152,7 +142,7 @@ describe(`recording Open API (${dialect})`, () => {
   }, 30_000);
 
   it('auto_record: the first join opens a segment and starts the capture; the end stops it', async () => {
-    const r = (await ok(client.vc.reserve.apply({ params: { user_id_type: 'user_id' }, data: { end_time: String(Math.floor(Date.now() / 1000) + 3600), owner_id: 'alice', meeting_settings: { topic: 'Auto', password: '', auto_record: true } } }))).reserve!;
+    const r = await aliceReserve(client, { topic: 'Auto', auto_record: true });
     const bob = await p('bob').join(r.meeting_no!, { type: 'web' });
     const id = bob.meeting.id as string;
     const [open] = await s.runtime.repos.recordings.ofMeeting('acme', id);
@@ -185,6 +175,12 @@ describe(`recording Open API (${dialect})`, () => {
       const globex = s.client(fixture.globex.full);
       expect(await failure(globex.vc.meetingRecording.start({ path: { meeting_id: m.id } }, u('gina')))).toEqual([404, 122002, expect.any(String)]);
       expect((await failure(start('7000000000000000000', 'alice')))[1]).toBe(122002);
+      // raw requests: no body at all is fine, a body that is not JSON is the gateway's 99992402
+      const raw = (path: string, body?: string) =>
+        fetch(`${s.url}/open-apis/vc/v1/meetings/${m.id}/recording/${path}`, { method: 'PATCH', headers: { authorization: `Bearer ${tokens.alice}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body });
+      expect(((await (await raw('stop')).json()) as Json).code).toBe(122001);
+      expect(((await (await raw('start', '{"timezone":')).json()) as Json).code).toBe(99992402);
+      expect(((await (await raw('set_permission', '{}')).json()) as Json).code).toBe(99992402);
       expect(await s.runtime.repos.recordings.ofMeeting('acme', m.id)).toEqual([]);
 
       await ok(start(m.id, 'alice'));

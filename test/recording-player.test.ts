@@ -4,7 +4,7 @@ import { dialect, startTestServer, type TestServer } from './helpers/server.js';
 import { ok } from './helpers/sdk.js';
 import { fixture } from './helpers/fixture.js';
 import { protocol } from './helpers/exports.js';
-import { FileCapture, capturedLogs } from './helpers/recording.js';
+import { FileCapture, aliceReserve, capturedLogs, settledRecordings } from './helpers/recording.js';
 import type { RecordingRow } from '../src/store/repositories/recording.repository.js';
 
 type Json = Record<string, any>;
@@ -52,15 +52,6 @@ describe(`recording player (${dialect})`, () => {
     return session.split(';')[0]!;
   }
 
-  async function recorded(meetingId: string): Promise<RecordingRow> {
-    for (let i = 0; i < 200; i++) {
-      const [r] = await s.runtime.repos.recordings.ofMeeting('acme', meetingId);
-      if (r?.status === 'ready') return r;
-      await sleep(100);
-    }
-    throw new Error('not processed');
-  }
-
   beforeAll(async () => {
     s = await startTestServer({ config: { rateLimit: false, emptyMeetingGrace: 0, recordingCloseWait: 1 }, capture, logger: logs.logger });
     client = s.client(fixture.acme.full);
@@ -71,15 +62,15 @@ describe(`recording player (${dialect})`, () => {
     // two auto-recorded meetings of alice's: the first hosted by alice, the second by bob (who joined first)
     const ids: string[] = [];
     for (const first of ['alice', 'bob']) {
-      const r = (await ok(client.vc.reserve.apply({ params: { user_id_type: 'user_id' }, data: { end_time: String(Math.floor(Date.now() / 1000) + 3600), owner_id: 'alice', meeting_settings: { topic: 'Secret plans', password: '', auto_record: true } } }))).reserve!;
+      const r = await aliceReserve(client, { topic: 'Secret plans', auto_record: true });
       const joined = await protocol(s.url, tokens[first]!).join(r.meeting_no!, { type: 'web' });
       if (first === 'alice') capture.plans.set(joined.meeting.id, [{ kind: 'video', participantKey: 'u:alice', offsetMs: 0, seconds: 1 }]);
       await sleep(1100);
       await ok(client.vc.meeting.end({ path: { meeting_id: joined.meeting.id } }, lark.withUserAccessToken(tokens[first]!)));
       ids.push(joined.meeting.id);
     }
-    rec = await recorded(ids[0]!);
-    hosted = await recorded(ids[1]!);
+    [rec] = (await settledRecordings(s, ids[0]!)) as [RecordingRow];
+    [hosted] = (await settledRecordings(s, ids[1]!)) as [RecordingRow];
     for (const name of ['alice', 'bob', 'member00']) cookies[name] = await signIn(rec.url_token, name);
   }, 60_000);
   afterAll(async () => {

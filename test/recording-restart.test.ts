@@ -5,7 +5,7 @@ import { TestStore, dialect, startTestServer, type TestServer } from './helpers/
 import { failure, ok } from './helpers/sdk.js';
 import { fixture } from './helpers/fixture.js';
 import { protocol } from './helpers/exports.js';
-import { FileCapture, ffprobe } from './helpers/recording.js';
+import { FileCapture, aliceReserve, ffprobe, settledRecordings } from './helpers/recording.js';
 import type { RecordingRow } from '../src/store/repositories/recording.repository.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -14,9 +14,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function recordMeeting(s: TestServer, capture: FileCapture, ms: number, withTracks = true): Promise<string> {
   const client = s.client(fixture.acme.full);
   const acme = (await s.runtime.repos.apps.find(fixture.acme.full.appId))!;
-  const alice = lark.withUserAccessToken((await s.runtime.tokens.issueUserTokens(acme, 'alice', acme.scopes, 'v1', Date.now())).accessToken);
   const token = (await s.runtime.tokens.issueUserTokens(acme, 'alice', acme.scopes, 'v1', Date.now())).accessToken;
-  const r = (await ok(client.vc.reserve.apply({ params: { user_id_type: 'user_id' }, data: { end_time: String(Math.floor(Date.now() / 1000) + 3600), owner_id: 'alice', meeting_settings: { topic: 'Durable', password: '' } } }))).reserve!;
+  const alice = lark.withUserAccessToken(token);
+  const r = await aliceReserve(client, { topic: 'Durable' });
   const joined = await protocol(s.url, token).join(r.meeting_no!, { type: 'web' });
   const id = joined.meeting.id as string;
   if (withTracks) {
@@ -33,12 +33,7 @@ async function recordMeeting(s: TestServer, capture: FileCapture, ms: number, wi
 }
 
 async function settled(s: TestServer, meetingId: string): Promise<RecordingRow> {
-  for (let i = 0; i < 300; i++) {
-    const [r] = await s.runtime.repos.recordings.ofMeeting('acme', meetingId);
-    if (r && (r.status === 'ready' || r.status === 'failed')) return r;
-    await sleep(100);
-  }
-  throw new Error('recording not settled');
+  return (await settledRecordings(s, meetingId))[0]!;
 }
 
 const readyEvents = async (s: TestServer, meetingId: string) => (await s.runtime.repos.outbox.list('acme', 0, 1000, meetingId)).filter((e) => e.event_type === 'vc.meeting.recording_ready_v1');

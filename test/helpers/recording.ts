@@ -3,6 +3,9 @@ import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import type * as lark from '@larksuiteoapi/node-sdk';
+import type { TestServer } from './server.js';
+import type { RecordingRow } from '../../src/store/repositories/recording.repository.js';
 import type { MeetingCapture } from '../../src/media/capture.js';
 
 export interface PlannedTrack {
@@ -81,4 +84,23 @@ export function capturedLogs(): { logger: pino.Logger; lines: Record<string, unk
     },
   });
   return { logger: pino({ level: 'warn' }, sink), lines };
+}
+
+/** The meeting's recording segments once every one is ready or failed (the server's runner makes them). */
+export async function settledRecordings(s: TestServer, meetingId: string, tenantKey = 'acme'): Promise<RecordingRow[]> {
+  for (let i = 0; i < 300; i++) {
+    const rows = await s.runtime.repos.recordings.ofMeeting(tenantKey, meetingId);
+    if (rows.length > 0 && rows.every((r) => r.status === 'ready' || r.status === 'failed')) return rows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the recording of meeting ${meetingId} was not processed in time`);
+}
+
+/** A reserve of alice's (no password), through the SDK; `settings` adds to its meeting settings. */
+export async function aliceReserve(client: lark.Client, settings: Record<string, unknown> = {}) {
+  const res = await client.vc.reserve.apply({
+    params: { user_id_type: 'user_id' },
+    data: { end_time: String(Math.floor(Date.now() / 1000) + 3600), owner_id: 'alice', meeting_settings: { topic: 'Recorded', password: '', ...settings } },
+  });
+  return res.data!.reserve!;
 }
