@@ -44,6 +44,7 @@ export class RecordingService {
     private readonly capture: MeetingCapture,
     private readonly o: { dataDir: string; publicUrl: () => string },
     private readonly logger: Logger,
+    private readonly clock: { now(): number } = Date,
   ) {}
 
   /** The player URL of a recording. */
@@ -184,7 +185,7 @@ export class RecordingService {
     const segments = await this.repos.recordings.ofMeeting(m.tenantKey, m.id);
     if (!segments.some((r) => r.status === RECORDING_STATUS.ready)) throw apiError('dataNotExist', 'data not exist: the meeting has no recording file yet');
     const action = actionType === PERMISSION_ACTION.grant ? 'grant' : 'revoke';
-    await this.repos.recordings.setGrants(m.tenantKey, m.id, grants.map((g) => ({ kind: g.kind, user_id: g.userId })), action, p.userId ?? '', Date.now());
+    await this.repos.recordings.setGrants(m.tenantKey, m.id, grants.map((g) => ({ kind: g.kind, user_id: g.userId })), action, p.userId ?? '', this.clock.now());
     this.logger.info({ meeting_id: m.id, action, grants: grants.map((g) => (g.kind === 'user' ? `user:${g.userId}` : g.kind)) }, 'recording permissions changed');
   }
 
