@@ -183,6 +183,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     rt.jobs.start();
     rt.exportJobs.start();
     rt.recordingJobs.start();
+    await rt.recordings.resumeCaptures();
     rt.dispatcher.start();
     const stopSweeper = startSessionSweeper(rt.meetings, rt.logger, Math.max(1000, (config.heartbeatTimeout * 1000) / 3));
     return {

@@ -82,6 +82,21 @@ describe(`recording processing across restarts (${dialect})`, () => {
     expect(await readyEvents(second, id)).toHaveLength(1);
   }, 60_000);
 
+  it('a process that starts resumes the capture of recordings still in progress', async () => {
+    const s = servers[0]!;
+    const client = s.client(fixture.acme.full);
+    const acme = (await s.runtime.repos.apps.find(fixture.acme.full.appId))!;
+    const token = (await s.runtime.tokens.issueUserTokens(acme, 'alice', acme.scopes, 'v1', Date.now())).accessToken;
+    const r = await aliceReserve(client, { topic: 'Still going', auto_record: true });
+    const joined = await protocol(s.url, token).join(r.meeting_no!, { type: 'web' });
+    const [open] = await s.runtime.repos.recordings.ofMeeting('acme', joined.meeting.id);
+    const before = capture.started.length;
+    expect(await s.runtime.recordings.resumeCaptures()).toBe(1);
+    expect(capture.started.slice(before)).toEqual([{ meetingId: joined.meeting.id, dir: open!.raw_dir }]);
+    await ok(client.vc.meeting.end({ path: { meeting_id: joined.meeting.id } }, lark.withUserAccessToken(token)));
+    expect((await settled(s, joined.meeting.id)).status).toBe('ready');
+  }, 30_000);
+
   it('composes what exists when the capture never closes its directory', async () => {
     const s = servers[0]!;
     capture.closes = false;

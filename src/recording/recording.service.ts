@@ -109,6 +109,19 @@ export class RecordingService {
     };
   };
 
+  /**
+   * At start: segments still recording (their meeting goes on, the process that captured it may have died)
+   * get their capture started again, appending to the same raw directory.
+   */
+  async resumeCaptures(): Promise<number> {
+    const open = await this.repos.recordings.allOpen(10_000);
+    for (const r of open) {
+      await this.capture.start(r.meeting_id, r.raw_dir).catch((err: unknown) => this.logger.error({ err, meeting_id: r.meeting_id, recording_id: r.id }, 'media capture failed to resume'));
+    }
+    if (open.length > 0) this.logger.info({ recordings: open.length }, 'resumed the capture of recordings in progress');
+    return open.length;
+  }
+
   /** The host (user token) starts recording. */
   async start(p: Principal, meetingId: string, timezone: number | undefined): Promise<void> {
     await this.logRefusal('start', p, meetingId, () =>

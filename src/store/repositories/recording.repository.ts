@@ -52,6 +52,11 @@ export class RecordingRepository {
     return this.db.selectFrom('recordings').selectAll().where('tenant_key', '=', tenantKey).where('meeting_id', '=', meetingId).orderBy('started_at').orderBy('id').execute();
   }
 
+  /** Every segment being recorded now, of any tenant (a starting process resumes their capture). */
+  async allOpen(limit: number): Promise<RecordingRow[]> {
+    return this.db.selectFrom('recordings').selectAll().where('status', '=', RECORDING_STATUS.recording).orderBy('started_at').limit(limit).execute();
+  }
+
   async byId(id: string): Promise<RecordingRow | undefined> {
     return this.db.selectFrom('recordings').selectAll().where('id', '=', id).executeTakeFirst();
   }
