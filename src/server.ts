@@ -25,6 +25,10 @@ import { reserveConfigPolicy } from './domain/booking/policy.js';
 import { registerBookingJobs } from './jobs/booking-jobs.js';
 import { ExportService } from './export/export.service.js';
 import { registerExportJobs } from './jobs/export-jobs.js';
+import { noCapture, type MeetingCapture } from './media/capture.js';
+import { RecordingService } from './recording/recording.service.js';
+import { RecordingProcessor } from './recording/recording-processor.js';
+import { registerRecordingJobs } from './jobs/recording-jobs.js';
 
 export interface Runtime {
   config: Config;
@@ -38,6 +42,12 @@ export interface Runtime {
   exports: ExportService;
   /** Export jobs, apart from `jobs` so that a long export holds up no other job. Started by the server only. */
   exportJobs: JobRunner;
+  recordings: RecordingService;
+  recordingProcessor: RecordingProcessor;
+  /** Recording processing, apart from `jobs` for the same reason. Started by the server only. */
+  recordingJobs: JobRunner;
+  /** Where public URLs are made; set once the server knows its port. */
+  links: { publicUrl: string };
   /** Sends outbox events to apps' request URLs. Started by the server only. */
   dispatcher: EventDispatcher;
   logger: Logger;
@@ -51,8 +61,14 @@ export function createLogger(config: Config): Logger {
   });
 }
 
+export interface RuntimeOptions {
+  logger?: Logger;
+  /** Writes meetings' media for their recordings (the SFU's); without one, recordings are made from no tracks. */
+  capture?: MeetingCapture;
+}
+
 /** Opens the store, migrates it and wires the services; shared by the server and the CLI commands. */
-export async function openRuntime(config: Config, opts: { logger?: Logger } = {}): Promise<Runtime> {
+export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const logger = opts.logger ?? createLogger(config);
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoint: true }, (err) => logger.warn({ err }, 'store error'));
   try {
@@ -86,7 +102,20 @@ export async function openRuntime(config: Config, opts: { logger?: Logger } = {}
     logger,
   );
   meetings.onEventsCommitted(() => dispatcher.nudge());
-  return { config, store, repos, tokens, jobs, meetings, bookings, exports, exportJobs, dispatcher, logger };
+  const links = { publicUrl: publicUrlOf(config) };
+  const recordings = new RecordingService(repos, meetings, opts.capture ?? noCapture, { dataDir: config.dataDir, publicUrl: () => links.publicUrl }, logger);
+  meetings.onChange(recordings.onMeetingChange);
+  const recordingProcessor = new RecordingProcessor(
+    store.db,
+    repos,
+    recordings,
+    { ffmpeg: { ffmpeg: config.ffmpegPath, ffprobe: config.ffprobePath, threads: config.recordingThreads }, closeWaitMs: config.recordingCloseWait * 1000 },
+    logger,
+  );
+  recordingProcessor.onEventsCommitted(() => dispatcher.nudge());
+  const recordingJobs = new JobRunner(repos.jobs, logger, { pollMs: 500, leaseMs: 60_000, maxAttempts: 5 });
+  registerRecordingJobs(recordingJobs, recordingProcessor);
+  return { config, store, repos, tokens, jobs, meetings, bookings, exports, exportJobs, recordings, recordingProcessor, recordingJobs, links, dispatcher, logger };
 }
 
 export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
@@ -119,9 +148,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export interface StartOptions {
-  logger?: Logger;
-}
+export type StartOptions = RuntimeOptions;
 
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const rt = await openRuntime(config, opts);
@@ -140,6 +167,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       meetings: rt.meetings,
       bookings: rt.bookings,
       exports: rt.exports,
+      recordings: rt.recordings,
       reserveRules: reserveRules(rt.repos),
       rateLimiter: new RateLimiter(),
       events: rt.dispatcher,
@@ -150,9 +178,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const port = (app.server.address() as AddressInfo).port;
     // With --port 0 the public URL is only known now.
     if (!config.publicUrl) ctx.publicUrl = publicUrlOf(config, port);
+    rt.links.publicUrl = ctx.publicUrl;
     const stopMaintenance = startMaintenance({ tokens: rt.tokens, jobs: rt.repos.jobs, deliveries: rt.repos.deliveries, eventRetentionMs: config.eventRetention * 86_400_000 }, rt.logger);
     rt.jobs.start();
     rt.exportJobs.start();
+    rt.recordingJobs.start();
+    await rt.recordings.resumeCaptures();
     rt.dispatcher.start();
     const stopSweeper = startSessionSweeper(rt.meetings, rt.logger, Math.max(1000, (config.heartbeatTimeout * 1000) / 3));
     return {
@@ -165,6 +196,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         stopSweeper();
         await rt.jobs.stop();
         await rt.exportJobs.stop();
+        await rt.recordingJobs.stop();
         await rt.dispatcher.stop();
         await app.close();
         await rt.store.close();

@@ -13,7 +13,7 @@ export const ConfigSchema = Type.Object(
   {
     host: Type.String({ default: '127.0.0.1', minLength: 1, description: 'Interface the HTTP server binds to.' }),
     port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'TCP port of the HTTP server; 0 picks a free port.' }),
-    dataDir: Type.String({ default: './data', minLength: 1, description: 'Directory of the embedded SQLite database (used when no databaseUrl is set).' }),
+    dataDir: Type.String({ default: './data', minLength: 1, description: 'Directory of the embedded SQLite database (used when no databaseUrl is set) and of recordings (`recordings/<id>/`: raw tracks and the composed MP4; every process of a PostgreSQL deployment must see the same one).' }),
     databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://… to use PostgreSQL instead of the embedded SQLite database.' })),
     seed: Type.Optional(Type.String({ minLength: 1, description: 'Seed file applied idempotently at start.' })),
     publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+(/.*[^/])?$', description: 'Base URL clients reach this server on (meeting links, OAuth pages); defaults to http://host:port.' })),
@@ -50,6 +50,10 @@ export const ConfigSchema = Type.Object(
     bookingCheckInWindow: Type.Number({ default: 15, minimum: 0, maximum: 1440, description: 'Minutes after its start within which a room booking must be checked in, else the room is released; 0 turns check-in off. Fractions allowed.' }),
     exportFileTtl: Type.Integer({ default: 86_400, minimum: 60, description: 'Seconds an export\'s file stays downloadable after the export finished; then it is deleted and its file_token answers 121004.' }),
     exportTimeZone: Type.String({ default: 'Asia/Shanghai', minLength: 1, description: 'IANA time zone the exported times are shown in (`2022.07.21 11:01:40 (GMT+08:00)`), unless a request names its own with `time_zone`.' }),
+    ffmpegPath: Type.String({ default: 'ffmpeg', minLength: 1, description: 'The ffmpeg executable that composes recordings (a name on PATH or a path).' }),
+    ffprobePath: Type.String({ default: 'ffprobe', minLength: 1, description: 'The ffprobe executable that checks recorded tracks before they are composed.' }),
+    recordingThreads: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'Encoder threads ffmpeg may use for one recording.' }),
+    recordingCloseWait: Type.Integer({ default: 30, minimum: 0, description: "Seconds after a recording stops that its processing waits for the media capture to close the raw tracks, before it composes whatever was written." }),
   },
   { additionalProperties: false },
 );

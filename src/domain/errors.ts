@@ -138,6 +138,9 @@ export const errorDefs = {
   meetingLocked: { code: 122008, status: 400, msg: 'meeting is locked' },
   participantStatusUnexpected: { code: 122009, status: 400, msg: 'participant status not expected' },
 
+  // Recordings (recording.md)
+  recordProcessing: { code: 124002, status: 400, msg: 'record processing' },
+
   // Reports (report.md §1.2): the platform's 99992359 under a VC code; {lark_id} is the requested ID type
   invalidLarkId: { code: 122359, status: 400, msg: 'The request you send is not a valid user_id or not exists' },
 } as const satisfies Record<string, ErrorDef>;

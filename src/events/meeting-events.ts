@@ -45,13 +45,17 @@ function meetingJson(m: Meeting, withCalendar: boolean, hostKey: string | null) 
     host_user: host ? ref(m, host) : { id: {}, user_role: ROLE.host, user_type: 1 },
     owner: owner ? { ...ref(m, owner), user_role: ROLE.host } : { id: { $user: m.ownerUserId }, user_role: ROLE.host, user_type: 1 },
     ...(withCalendar ? { calendar_event_id: '' } : {}),
-    security_setting: {
-      security_level: m.locked ? 4 : 1,
-      group_ids: [],
-      user_ids: [],
-      room_ids: [],
-      has_set_security_contacts_and_group: false,
-    },
+    security_setting: securitySetting(m),
+  };
+}
+
+function securitySetting(m: Meeting) {
+  return {
+    security_level: m.locked ? 4 : 1,
+    group_ids: [],
+    user_ids: [],
+    room_ids: [],
+    has_set_security_contacts_and_group: false,
   };
 }
 
@@ -97,6 +101,27 @@ export function outboxEvents(m: Meeting, events: MeetingEvent[]): NewOutboxEvent
     }
   }
   return out;
+}
+
+/**
+ * `vc.meeting.recording_ready_v1` (events.md): the reduced meeting (the owner as an ID only, no times or
+ * host), the player URL and the length in milliseconds as a string. Only meetings booked through the
+ * reserve API produce it, as every `vc.meeting.*` event but the tenant-wide pair.
+ */
+export function recordingReadyEvent(m: Meeting, url: string, durationMs: number, at: number): NewOutboxEvent | undefined {
+  if (m.reserveId === null) return undefined;
+  return {
+    eventId: eventId(),
+    tenantKey: m.tenantKey,
+    eventType: 'vc.meeting.recording_ready_v1',
+    meetingId: m.id,
+    at,
+    payload: {
+      meeting: { id: m.id, topic: m.topic, meeting_no: m.meetingNo, meeting_source: m.source, owner: { id: { $user: m.ownerUserId } }, security_setting: securitySetting(m) },
+      url,
+      duration: String(durationMs),
+    },
+  };
 }
 
 export interface IdTriple {

@@ -14,6 +14,7 @@ import { clientApiRoutes } from '../client-api/routes.js';
 import { adminApiRoutes } from '../admin-api/routes.js';
 import { bookingApiRoutes } from '../booking-api/routes.js';
 import { linkPages } from '../web/join-page.js';
+import { playerRoutes } from '../web/player.routes.js';
 
 const AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="32" fill="#3370ff"/><circle cx="32" cy="26" r="11" fill="#fff"/><path d="M12 54c4-11 12-15 20-15s16 4 20 15" fill="#fff"/></svg>`;
 
@@ -103,6 +104,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   adminApiRoutes(app, ctx);
   bookingApiRoutes(app, ctx);
   linkPages(app);
+  playerRoutes(app, ctx);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

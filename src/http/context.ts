@@ -7,6 +7,7 @@ import type { MeetingService, ReserveRules } from '../domain/meeting/meeting.ser
 import type { BookingService } from '../domain/booking/booking.service.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { ExportService } from '../export/export.service.js';
+import type { RecordingService } from '../recording/recording.service.js';
 
 /** Everything a route module may use; built once per server process. */
 export interface AppContext {
@@ -19,6 +20,7 @@ export interface AppContext {
   meetings: MeetingService;
   bookings: BookingService;
   exports: ExportService;
+  recordings: RecordingService;
   /** What reserves decide about their meetings. */
   reserveRules: ReserveRules;
   rateLimiter: RateLimiter;

@@ -5,6 +5,7 @@ import { oauthRoutes } from './auth/oauth.routes.js';
 import { userInfoRoutes } from './auth/user-info.routes.js';
 import { contactUserRoutes } from './contact/users.routes.js';
 import { meetingRoutes } from './meeting/meeting.routes.js';
+import { recordingRoutes } from './recording/recording.routes.js';
 import { reserveRoutes } from './reserve/reserves.routes.js';
 import { roomRoutes } from './room/rooms.routes.js';
 import { roomLevelRoutes } from './room_level/room-levels.routes.js';
@@ -15,4 +16,4 @@ import { meetingDataRoutes } from './meeting-data/meeting-data.routes.js';
 import { reportRoutes } from './report/report.routes.js';
 
 /** Every Open API route module, one per resource folder. */
-export const openApiRoutes: RouteModule[] = [tenantTokenRoutes, oidcRoutes, oauthRoutes, userInfoRoutes, contactUserRoutes, reserveRoutes, meetingRoutes, roomRoutes, roomLevelRoutes, scopeConfigRoutes, reserveConfigRoutes, reportRoutes, exportRoutes, meetingDataRoutes];
+export const openApiRoutes: RouteModule[] = [tenantTokenRoutes, oidcRoutes, oauthRoutes, userInfoRoutes, contactUserRoutes, reserveRoutes, meetingRoutes, recordingRoutes, roomRoutes, roomLevelRoutes, scopeConfigRoutes, reserveConfigRoutes, reportRoutes, exportRoutes, meetingDataRoutes];

@@ -437,6 +437,48 @@ export interface ReportUserSpanTable {
   duration_s: number;
 }
 
+/** One recording segment of a meeting (a start … stop) and the state of its file. */
+export interface RecordingTable {
+  /** 19 digits, time-ordered */
+  id: string;
+  tenant_key: string;
+  meeting_id: string;
+  /** the last path segment of the player URL (`/minutes/<url_token>`) */
+  url_token: string;
+  /** 'recording' | 'processing' | 'ready' | 'failed' */
+  status: string;
+  started_at: number;
+  ended_at: number | null;
+  /** who started it (NULL: auto_record) */
+  started_by_user_id: string | null;
+  /** the host when it started: may always watch it */
+  host_user_id: string | null;
+  /** the start request's `timezone` (hours from UTC) */
+  timezone: number | null;
+  /** where the capture writes the raw tracks */
+  raw_dir: string;
+  /** the composed MP4, once ready */
+  file_path: string | null;
+  file_size: number | null;
+  duration_ms: number | null;
+  fail_reason: string | null;
+  created_at: number;
+  updated_at: number;
+  ready_at: number | null;
+}
+
+/** Who may watch a meeting's recordings besides its owner and hosts: a user, the whole tenant, anyone. */
+export interface RecordingPermissionTable {
+  tenant_key: string;
+  meeting_id: string;
+  /** 'user' | 'tenant' | 'public' */
+  kind: string;
+  /** the tenant user_id for 'user'; '' otherwise */
+  user_id: string;
+  granted_by_user_id: string;
+  granted_at: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -467,4 +509,6 @@ export interface Database {
   export_file_chunks: ExportFileChunkTable;
   report_days: ReportDayTable;
   report_user_spans: ReportUserSpanTable;
+  recordings: RecordingTable;
+  recording_permissions: RecordingPermissionTable;
 }

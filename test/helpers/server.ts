@@ -9,6 +9,7 @@ import { resolveConfig, type Config } from '../../src/config/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { Seed } from '../../src/domain/seed.js';
 import { fixtureSeed } from './fixture.js';
+import type { MeetingCapture } from '../../src/media/capture.js';
 
 /** Set by `npm run test:pg` and CI: run the same suite against PostgreSQL. */
 export const PG_URL = process.env.OPENVC_TEST_DATABASE_URL;
@@ -107,6 +108,10 @@ export interface StartTestOptions {
   store?: TestStore;
   seed?: Seed | null;
   config?: Partial<Config>;
+  /** the media capture recordings use (none: recordings are made from no tracks) */
+  capture?: MeetingCapture;
+  /** where the server logs (silent unless given) */
+  logger?: pino.Logger;
 }
 
 /** A real server on a free port over a real store, seeded with the fixture unless told otherwise. */
@@ -117,7 +122,8 @@ export async function startTestServer(opts: StartTestOptions = {}): Promise<Test
   const seedPath = seed ? store.file('seed.json', JSON.stringify(seed)) : undefined;
   const config = store.config({ ...(seedPath ? { seed: seedPath } : {}), ...opts.config });
   const server = await startServer(config, {
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
+    ...(opts.capture ? { capture: opts.capture } : {}),
   });
   return { ...server, store, client: (app) => sdkClient(server.url, app) };
 }

@@ -89,6 +89,15 @@ export interface RoomJoin {
 /** Work another feature does in the transaction that ends a meeting. */
 export type MeetingEndedHook = (m: Meeting, at: number, trx: Kysely<Database>) => Promise<void>;
 
+/** Work to do once a change's transaction has committed (never when it rolled back or lost a race). */
+export type AfterCommit = () => Promise<void>;
+
+/**
+ * Work another feature does in the transaction of every change that produced events (recordings open and
+ * close their segments here); what it returns runs after the commit.
+ */
+export type MeetingChangeHook = (m: Meeting, events: MeetingEvent[], at: number, trx: Kysely<Database>) => Promise<AfterCommit | undefined>;
+
 /** Numeric ids of Feishu's shape: 19 digits, never starting with 0. */
 export function newMeetingId(): string {
   return String(randomInt(1, 10)) + Array.from({ length: 18 }, () => randomInt(0, 10)).join('');
@@ -118,6 +127,7 @@ export class MeetingService {
 
   private committed: (() => void) | undefined;
   private readonly endedHooks: MeetingEndedHook[] = [];
+  private readonly changeHooks: MeetingChangeHook[] = [];
 
   /** Called after each commit that wrote meeting events (the dispatcher sends them at once). */
   onEventsCommitted(listener: () => void): void {
@@ -129,6 +139,11 @@ export class MeetingService {
     this.endedHooks.push(hook);
   }
 
+  /** Runs `hook` in the transaction of every change that produced events, and what it returns after the commit. */
+  onChange(hook: MeetingChangeHook): void {
+    this.changeHooks.push(hook);
+  }
+
   /**
    * Loads the meeting, runs `change` on it and commits everything it caused, retrying lost races.
    * `change` must do its reads through `trx`: on SQLite the transaction holds the only connection.
@@ -138,18 +153,22 @@ export class MeetingService {
       try {
         let produced = 0;
         let saved: { meeting: Meeting; version: number; snapshot: Map<string, string> } | undefined;
+        const after: AfterCommit[] = [];
         const result = await this.db.transaction().execute(async (trx) => {
           const loaded = await this.repos.meetings.load(tenantKey, meetingId, trx);
           if (!loaded) throw apiError('meetingNotExist', `meeting ${meetingId} does not exist`);
           const at = this.clock.now();
           const { events, result } = await change(loaded.meeting, at, trx);
-          saved = await this.commit(loaded, events, at, trx);
+          const committed = await this.commit(loaded, events, at, trx);
+          saved = committed.saved;
+          after.push(...committed.after);
           produced = events.length;
           return result;
         });
         // Committed: the next change of this meeting need not read its participants back.
         if (saved) this.repos.meetings.remember(saved.meeting, saved.version, saved.snapshot);
         if (produced > 0) this.committed?.();
+        for (const work of after) await work();
         return result;
       } catch (e) {
         if (!(e instanceof ConcurrentUpdate) || attempt >= 20) throw e;
@@ -157,8 +176,8 @@ export class MeetingService {
     }
   }
 
-  /** Saves the change and what it causes; returns the meeting as saved, at its new version. */
-  private async commit(loaded: LoadedMeeting, events: MeetingEvent[], at: number, trx: Kysely<Database>): Promise<{ meeting: Meeting; version: number; snapshot: Map<string, string> }> {
+  /** Saves the change and what it caused; returns the meeting as saved (at its new version) and the work that waits for the commit. */
+  private async commit(loaded: LoadedMeeting, events: MeetingEvent[], at: number, trx: Kysely<Database>): Promise<{ saved: { meeting: Meeting; version: number; snapshot: Map<string, string> }; after: AfterCommit[] }> {
     const m = loaded.meeting;
     let saved: { meeting: Meeting; version: number; snapshot: Map<string, string> };
     if (loaded.version === 0) {
@@ -211,7 +230,14 @@ export class MeetingService {
     if (nobodyLeft && events.some((e) => e.type === 'leave_meeting')) {
       await this.repos.jobs.schedule({ kind: MEETING_JOB.endIfEmpty, payload: { tenantKey: m.tenantKey, meetingId: m.id }, runAt: at + this.timings.emptyGraceMs, dedupeKey: `${MEETING_JOB.endIfEmpty}:${m.id}` }, trx);
     }
-    return saved;
+    const after: AfterCommit[] = [];
+    if (events.length > 0) {
+      for (const hook of this.changeHooks) {
+        const work = await hook(m, events, at, trx);
+        if (work) after.push(work);
+      }
+    }
+    return { saved, after };
   }
 
   /** Starts an instant meeting hosted by the caller, who joins it at once. */
@@ -268,12 +294,14 @@ export class MeetingService {
   /** Stores a meeting that has just started, with its first session; false when its number is live already. */
   private async startNew(m: Meeting, events: MeetingEvent[], at: number, caller: Caller, sessionId: string, device: Device, room?: RoomJoin): Promise<boolean> {
     try {
+      const after: AfterCommit[] = [];
       await this.db.transaction().execute(async (trx) => {
-        await this.commit({ meeting: m, version: 0, snapshot: new Map() }, events, at, trx);
+        after.push(...(await this.commit({ meeting: m, version: 0, snapshot: new Map() }, events, at, trx)).after);
         await this.insertSession(trx, m, caller, sessionId, device, at, room && roomKey(room.roomId));
         await room?.joined(m, at, trx);
       });
       this.committed?.();
+      for (const work of after) await work();
       return true;
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;

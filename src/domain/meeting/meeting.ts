@@ -84,7 +84,7 @@ export interface Meeting {
   participants: Participant[];
   /** Next join order number. */
   nextSeq: number;
-  /** Whether the meeting records now (the media side arrives with the recording feature). */
+  /** Whether the meeting records now (a recording segment is open: src/recording/). */
   recording: boolean;
   /** The reserve asked to record automatically from the start. */
   autoRecord: boolean;
@@ -96,7 +96,7 @@ export type MeetingEvent =
   | { type: 'join_meeting'; at: number; operatorKey: string }
   | { type: 'leave_meeting'; at: number; operatorKey: string | null; leaveKey: string; reason: LeaveReason }
   | { type: 'share_started'; at: number; operatorKey: string }
-  | { type: 'recording_started'; at: number; operatorKey: string | null }
+  | { type: 'recording_started'; at: number; operatorKey: string | null; /** the start request's `timezone` */ timezone?: number }
   | { type: 'recording_ended'; at: number; operatorKey: string | null }
   | { type: 'share_ended'; at: number; operatorKey: string }
   | { type: 'host_changed'; at: number; hostKey: string | null }

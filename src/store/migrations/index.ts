@@ -12,6 +12,7 @@ import * as reportRollups from './0010-report-rollups.js';
 import * as exportsMigration from './0011-exports.js';
 import * as scopeConfigs from './0012-scope-configs.js';
 import * as roomBookings from './0013-room-bookings.js';
+import * as recordings from './0014-recordings.js';
 import * as deliveryClaimer from './0020-delivery-claimer.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
@@ -29,5 +30,6 @@ export const migrations: Record<string, Migration> = {
   '0011-exports': exportsMigration,
   '0012-scope-configs': scopeConfigs,
   '0013-room-bookings': roomBookings,
+  '0014-recordings': recordings,
   '0020-delivery-claimer': deliveryClaimer,
 };

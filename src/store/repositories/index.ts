@@ -8,6 +8,7 @@ import { OutboxRepository } from './outbox.repository.js';
 import { DeliveryRepository } from './delivery.repository.js';
 import { ExportRepository } from './export.repository.js';
 import { MeetingDataRepository } from './meeting-data.repository.js';
+import { RecordingRepository } from './recording.repository.js';
 import { ReportRepository } from './report.repository.js';
 import { ReserveRepository } from './reserve.repository.js';
 import { RoomLevelRepository } from './room-level.repository.js';
@@ -28,6 +29,7 @@ export interface Repositories {
   exports: ExportRepository;
   /** the reads behind meeting-data exports and queries */
   meetingData: MeetingDataRepository;
+  recordings: RecordingRepository;
   reports: ReportRepository;
   reserves: ReserveRepository;
   roomLevels: RoomLevelRepository;
@@ -50,6 +52,7 @@ export function repositories(store: Store): Repositories {
     deliveries,
     exports: new ExportRepository(store.db),
     meetingData: new MeetingDataRepository(store.db),
+    recordings: new RecordingRepository(store.db),
     reports: new ReportRepository(store.db, store.dialect),
     reserves: new ReserveRepository(store.db, store.dialect),
     roomLevels: new RoomLevelRepository(store.db, store.dialect),
