@@ -19,7 +19,7 @@ import { ZonedTime } from '../domain/export/format.js';
 import type { Fail } from '../domain/export/queries.js';
 import { JobInterrupted, type JobLease } from '../jobs/runner.js';
 import { encodePageToken, decodePageToken } from '../http/pagination.js';
-import { exportKinds, isExportKind, type ExportKind, type ExportKindDef, type QueryOf } from './kinds.js';
+import { exportKinds, isExportKind, type ExportData, type ExportKind, type ExportKindDef, type QueryOf } from './kinds.js';
 import type { Cursor, ReadContext } from './row-sources.js';
 import { ChunkWriter, readFile } from './file-store.js';
 import { XlsxWriter, ZipTooLarge } from './xlsx/index.js';
@@ -77,6 +77,7 @@ function isCreator(p: Principal, t: ExportTaskRow): boolean {
 
 export class ExportService {
   private readonly batch: number;
+  private readonly data: ExportData;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -86,6 +87,7 @@ export class ExportService {
     private readonly clock: { now(): number } = Date,
   ) {
     this.batch = o.batch ?? 1000;
+    this.data = { meetings: repos.meetingData, reservations: repos.reservationData };
   }
 
   private readContext(tenantKey: string, appId: string, userId: string | null | undefined, idType: UserIdType): ReadContext {
@@ -104,7 +106,7 @@ export class ExportService {
   /** Checks what the query names, then stores the task and its job together; returns the task_id. */
   async create<K extends ExportKind>(p: Principal, kind: K, query: QueryOf<K>, idType: UserIdType, timeZone: string, fail: Fail): Promise<string> {
     const def = exportKinds[kind] as ExportKindDef<QueryOf<K>, unknown>;
-    await def.open(this.repos.meetingData, this.readerOf(p, idType), query, fail);
+    await def.open(this.data, this.readerOf(p, idType), query, fail);
     const now = this.clock.now();
     const taskId = timeOrderedId(now);
     const params: TaskParams = { query, user_id_type: idType, time_zone: timeZone };
@@ -139,7 +141,7 @@ export class ExportService {
   /** One page of a JSON twin: the export's rows, `size` at a time. */
   async page<K extends ExportKind>(p: Principal, kind: K, query: QueryOf<K>, idType: UserIdType, pageToken: string | undefined, size: number, fail: Fail): Promise<PageResult<unknown>> {
     const def = exportKinds[kind] as ExportKindDef<QueryOf<K>, unknown>;
-    const source = await def.open(this.repos.meetingData, this.readerOf(p, idType), query, fail);
+    const source = await def.open(this.data, this.readerOf(p, idType), query, fail);
     const after = decodePageToken<Cursor>(pageToken, Object.keys(source.cursor));
     // a token of another list, or forged: its values must have the types the list's cursors have
     if (after && Object.entries(source.cursor).some(([k, type]) => typeof after[k] !== type)) {
@@ -200,7 +202,7 @@ export class ExportService {
     }
     const def = exportKinds[task.kind] as ExportKindDef<unknown, unknown>;
     const ctx = this.readContext(task.tenant_key, task.app_id, task.user_id, params.user_id_type);
-    const source = await def.open(this.repos.meetingData, ctx, params.query, failTask);
+    const source = await def.open(this.data, ctx, params.query, failTask);
     const total = await source.count();
     await this.repos.exports.progress(task.task_id, 0, total, this.clock.now());
 

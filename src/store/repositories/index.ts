@@ -9,6 +9,7 @@ import { DeliveryRepository } from './delivery.repository.js';
 import { ExportRepository } from './export.repository.js';
 import { MeetingDataRepository } from './meeting-data.repository.js';
 import { ReportRepository } from './report.repository.js';
+import { ReservationDataRepository } from './reservation-data.repository.js';
 import { ReserveRepository } from './reserve.repository.js';
 import { RoomLevelRepository } from './room-level.repository.js';
 import { RoomRepository } from './room.repository.js';
@@ -28,6 +29,8 @@ export interface Repositories {
   exports: ExportRepository;
   /** the reads behind meeting-data exports and queries */
   meetingData: MeetingDataRepository;
+  /** the reads behind the room reservation export and query */
+  reservationData: ReservationDataRepository;
   reports: ReportRepository;
   reserves: ReserveRepository;
   roomLevels: RoomLevelRepository;
@@ -50,6 +53,7 @@ export function repositories(store: Store): Repositories {
     deliveries,
     exports: new ExportRepository(store.db),
     meetingData: new MeetingDataRepository(store.db),
+    reservationData: new ReservationDataRepository(store.db),
     reports: new ReportRepository(store.db, store.dialect),
     reserves: new ReserveRepository(store.db, store.dialect),
     roomLevels: new RoomLevelRepository(store.db, store.dialect),
