@@ -20,7 +20,7 @@ import type { Fail } from '../domain/export/queries.js';
 import { JobInterrupted, type JobLease } from '../jobs/runner.js';
 import { encodePageToken, decodePageToken } from '../http/pagination.js';
 import { exportKinds, isExportKind, type ExportData, type ExportKind, type ExportKindDef, type QueryOf } from './kinds.js';
-import type { Cursor, ReadContext } from './row-sources.js';
+import type { Cursor, Page, ReadContext } from './row-sources.js';
 import { ChunkWriter, readFile } from './file-store.js';
 import { XlsxWriter, ZipTooLarge } from './xlsx/index.js';
 
@@ -63,6 +63,12 @@ class ExportFailure extends Error {
 const failTask: Fail = (_problem, message) => {
   throw new ExportFailure(message);
 };
+
+/** A read started before it is awaited: its failure waits for the await instead of going unhandled. */
+function readAhead<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
 
 export interface PageResult<Row> {
   rows: Row[];
@@ -212,21 +218,23 @@ export class ExportService {
     try {
       xlsx = await XlsxWriter.open(out, { sheetName: def.sheet.title, columns: def.sheet.columns, level: this.o.level ?? 1 });
       const columns = def.sheet.columns;
-      let after: Cursor | undefined;
       let done = 0;
       let beat = this.clock.now();
-      do {
+      let ahead: Promise<Page<unknown>> | undefined = source.page(undefined, this.batch);
+      while (ahead) {
         if (lease.stopping()) throw new JobInterrupted(`export ${task.task_id} interrupted`);
-        const page = await source.page(after, this.batch);
+        const page: Page<unknown> = await ahead;
+        // The next page is read while this one is written: on SQLite its query runs while the writer waits
+        // for the compressor to drain, on PostgreSQL its round trip overlaps the writing.
+        ahead = page.next ? readAhead(source.page(page.next, this.batch)) : undefined;
         await xlsx.addRows(page.rows, (row) => columns.map((c) => c.cell(row, time)));
         done += page.rows.length;
-        after = page.next;
         if (this.clock.now() - beat >= BEAT_MS) {
           beat = this.clock.now();
           await this.repos.exports.progress(task.task_id, done, undefined, beat);
           if (!(await lease.renew())) throw new Error(`export ${task.task_id}: another process took the job over`);
         }
-      } while (after);
+      }
       await xlsx.finish();
       out.end();
       await finished(out);
