@@ -3,7 +3,8 @@ import { crc32, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ZonedTime, duration, isTimeZone, maskMobile, withUnit } from '../src/domain/export/format.js';
 import { combineMinute, parseSample } from '../src/domain/export/quality.js';
-import { meetingListQuery, participantListQuery, qualityListQuery, type Fail, type QueryProblem } from '../src/domain/export/queries.js';
+import { meetingListQuery, participantListQuery, qualityListQuery, reservationListQuery, type Fail, type QueryProblem } from '../src/domain/export/queries.js';
+import { checkInDeviceText, checkInStatusText, releaseText, reservationStatusText, type BookingFacts } from '../src/domain/export/reservation.js';
 import { deviceLabel } from '../src/domain/export/participant-facts.js';
 import { XlsxWriter, columnName, escapeXml } from '../src/export/xlsx/workbook.js';
 import { sheetOf } from './helpers/exports.js';
@@ -137,7 +138,9 @@ describe('export queries', () => {
     expect(problemOf(ml({ meeting_no: '12x' }))).toBe('meeting_no_invalid');
     expect(problemOf(ml({ meeting_no: '1234567890' }))).toBe('meeting_no_length');
     expect(problemOf(ml({ meeting_type: 4 }))).toBe('meeting_type');
-    expect(problemOf(ml({ room_id: 'omm_1' }))).toBe('room');
+    // a room filter is carried to the row source, which looks the room up
+    expect(ml({ room_id: 'omm_1' })()).toMatchObject({ roomId: 'omm_1' });
+    expect(problemOf(ml({ room_id: 'omm_1', user_id: 'u' }))).toBe('several_filters');
 
     const pl = (extra: Record<string, unknown>) => () => participantListQuery({ meeting_start_time: s(now - 3600_000), meeting_end_time: s(now), meeting_no: '123456789', ...extra }, now, fail);
     expect(pl({ user_id: 'u' })()).toMatchObject({ meetingNo: '123456789', userId: 'u', status: 2 });
@@ -150,5 +153,53 @@ describe('export queries', () => {
     expect(problemOf(ql({}))).toBe('no_participant');
     expect(problemOf(ql({ user_id: 'u', room_id: 'r' }))).toBe('user_and_room');
     expect(problemOf(ql({ join_time: 'soon', user_id: 'u' }))).toBe('time');
+    expect(ql({ room_id: 'omm_r' })()).toMatchObject({ roomId: 'omm_r' });
+    expect(ql({ room_id: 'omm_r' })()).not.toHaveProperty('userId');
+
+    const rl = (extra: Record<string, unknown>) => () => reservationListQuery({ room_level_id: '0', start_time: s(now - day), end_time: s(now), ...extra }, now, fail);
+    expect(rl({ room_ids: ['a', 'b', 'a', ''], need_topic: true })()).toEqual({ window: { from: now - day, to: now + 999 }, levelId: '0', needTopic: true, roomIds: ['a', 'b'], exclude: false });
+    expect(rl({ is_exclude: true })()).toMatchObject({ roomIds: [], exclude: true, needTopic: false });
+    expect(problemOf(rl({ start_time: s(now - day - 1000) }))).toBe('range');
+    expect(problemOf(rl({ start_time: s(now), end_time: s(now - 1000) }))).toBe('range');
+    expect(problemOf(rl({ start_time: s(now + 1000), end_time: s(now + 2000) }))).toBe('start_in_future');
+    expect(problemOf(rl({ end_time: '1.5' }))).toBe('time');
+    expect(problemOf(rl({ room_ids: Array.from({ length: 101 }, (_, i) => `r${i}`) }))).toBe('room_ids');
+  });
+});
+
+describe('room reservation texts (export.md §9.4)', () => {
+  const H = 3_600_000;
+  const M = 60_000;
+  const start = Date.UTC(2024, 4, 10, 2);
+  const base: BookingFacts = { status: 'confirmed', start_time: start, created_at: start - 2 * H, decided_at: null, check_in_deadline: start + 15 * M, checked_in_at: null, check_in_method: null, release_reason: null };
+  const b = (x: Partial<BookingFacts>): BookingFacts => ({ ...base, ...x });
+
+  it('reads the reservation status and check-in device', () => {
+    expect(reservationStatusText(b({ status: 'pending' }))).toBe('审批中');
+    expect(reservationStatusText(b({}))).toBe('预定成功');
+    const released = ['manual', 'meeting_ended', 'no_check_in', 'sensor'].map((r) => reservationStatusText(b({ status: 'released', release_reason: r })));
+    expect(released).toEqual(['已释放（手动释放）', '已释放（会议结束后自动释放）', '已释放（未签到被释放）', '已释放（传感器自动释放）']);
+    expect([releaseText(b({})), releaseText(b({ status: 'released', release_reason: 'sensor' }))]).toEqual(['', '已释放（传感器自动释放）']);
+    const devices = ['sign_in_board', 'qr_code', 'controller', 'touch_panel', 'offline_auto', null].map((m) => checkInDeviceText(b({ check_in_method: m })));
+    expect(devices).toEqual(['签到板', '签到二维码', '控制器', '触屏板', '设备离线，自动签到', '']);
+  });
+
+  it('reads the check-in status as of the export', () => {
+    const at = (x: Partial<BookingFacts>, now: number, room: { start: number; end: number | null } | null = null) => checkInStatusText(b(x), room, now);
+    expect(at({ checked_in_at: start + M, check_in_method: 'qr_code' }, start + H)).toBe('已签到');
+    expect(at({ status: 'released', release_reason: 'no_check_in' }, start + H)).toBe('超时未签到');
+    expect(at({ status: 'pending', check_in_deadline: null }, start - H)).toBe('无需签到');
+    // no deadline: booked (or approved) once its time had begun, or check-in was off
+    expect(at({ check_in_deadline: null, created_at: start + M }, start + H)).toBe('无需签到（即时预定）');
+    expect(at({ check_in_deadline: null, created_at: start - H, decided_at: start + M }, start + H)).toBe('无需签到（即时预定）');
+    expect(at({ check_in_deadline: null }, start + H)).toBe('无需签到（未开启签到设置）');
+    // a check-in due
+    expect(at({}, start - H)).toBe('待签到');
+    expect(at({}, start - 10 * M)).toBe('签到时间未结束');
+    expect(at({}, start + 15 * M)).toBe('签到时间未结束');
+    expect(at({}, start + 16 * M)).toBe('超时未签到');
+    expect(at({ status: 'released', release_reason: 'manual' }, start + H)).toBe('无需签到');
+    expect(at({}, start - H, { start: start - 5 * M, end: null })).toBe('不可签到（会议室被禁用）');
+    expect(at({}, start - H, { start: start + H, end: null })).toBe('待签到');
   });
 });

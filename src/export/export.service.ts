@@ -19,8 +19,8 @@ import { ZonedTime } from '../domain/export/format.js';
 import type { Fail } from '../domain/export/queries.js';
 import { JobInterrupted, type JobLease } from '../jobs/runner.js';
 import { encodePageToken, decodePageToken } from '../http/pagination.js';
-import { exportKinds, isExportKind, type ExportKind, type ExportKindDef, type QueryOf } from './kinds.js';
-import type { Cursor, ReadContext } from './row-sources.js';
+import { exportKinds, isExportKind, type ExportData, type ExportKind, type ExportKindDef, type QueryOf } from './kinds.js';
+import type { Cursor, Page, ReadContext } from './row-sources.js';
 import { ChunkWriter, readFile } from './file-store.js';
 import { XlsxWriter, ZipTooLarge } from './xlsx/index.js';
 
@@ -64,6 +64,12 @@ const failTask: Fail = (_problem, message) => {
   throw new ExportFailure(message);
 };
 
+/** A read started before it is awaited: its failure waits for the await instead of going unhandled. */
+function readAhead<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 export interface PageResult<Row> {
   rows: Row[];
   has_more: boolean;
@@ -77,6 +83,7 @@ function isCreator(p: Principal, t: ExportTaskRow): boolean {
 
 export class ExportService {
   private readonly batch: number;
+  private readonly data: ExportData;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -86,6 +93,7 @@ export class ExportService {
     private readonly clock: { now(): number } = Date,
   ) {
     this.batch = o.batch ?? 1000;
+    this.data = { meetings: repos.meetingData, reservations: repos.reservationData };
   }
 
   private readContext(tenantKey: string, appId: string, userId: string | null | undefined, idType: UserIdType): ReadContext {
@@ -104,7 +112,7 @@ export class ExportService {
   /** Checks what the query names, then stores the task and its job together; returns the task_id. */
   async create<K extends ExportKind>(p: Principal, kind: K, query: QueryOf<K>, idType: UserIdType, timeZone: string, fail: Fail): Promise<string> {
     const def = exportKinds[kind] as ExportKindDef<QueryOf<K>, unknown>;
-    await def.open(this.repos.meetingData, this.readerOf(p, idType), query, fail);
+    await def.open(this.data, this.readerOf(p, idType), query, fail);
     const now = this.clock.now();
     const taskId = timeOrderedId(now);
     const params: TaskParams = { query, user_id_type: idType, time_zone: timeZone };
@@ -139,7 +147,7 @@ export class ExportService {
   /** One page of a JSON twin: the export's rows, `size` at a time. */
   async page<K extends ExportKind>(p: Principal, kind: K, query: QueryOf<K>, idType: UserIdType, pageToken: string | undefined, size: number, fail: Fail): Promise<PageResult<unknown>> {
     const def = exportKinds[kind] as ExportKindDef<QueryOf<K>, unknown>;
-    const source = await def.open(this.repos.meetingData, this.readerOf(p, idType), query, fail);
+    const source = await def.open(this.data, this.readerOf(p, idType), query, fail);
     const after = decodePageToken<Cursor>(pageToken, Object.keys(source.cursor));
     // a token of another list, or forged: its values must have the types the list's cursors have
     if (after && Object.entries(source.cursor).some(([k, type]) => typeof after[k] !== type)) {
@@ -200,7 +208,7 @@ export class ExportService {
     }
     const def = exportKinds[task.kind] as ExportKindDef<unknown, unknown>;
     const ctx = this.readContext(task.tenant_key, task.app_id, task.user_id, params.user_id_type);
-    const source = await def.open(this.repos.meetingData, ctx, params.query, failTask);
+    const source = await def.open(this.data, ctx, params.query, failTask);
     const total = await source.count();
     await this.repos.exports.progress(task.task_id, 0, total, this.clock.now());
 
@@ -210,21 +218,23 @@ export class ExportService {
     try {
       xlsx = await XlsxWriter.open(out, { sheetName: def.sheet.title, columns: def.sheet.columns, level: this.o.level ?? 1 });
       const columns = def.sheet.columns;
-      let after: Cursor | undefined;
       let done = 0;
       let beat = this.clock.now();
-      do {
+      let ahead: Promise<Page<unknown>> | undefined = source.page(undefined, this.batch);
+      while (ahead) {
         if (lease.stopping()) throw new JobInterrupted(`export ${task.task_id} interrupted`);
-        const page = await source.page(after, this.batch);
+        const page: Page<unknown> = await ahead;
+        // The next page is read while this one is written: on SQLite its query runs while the writer waits
+        // for the compressor to drain, on PostgreSQL its round trip overlaps the writing.
+        ahead = page.next ? readAhead(source.page(page.next, this.batch)) : undefined;
         await xlsx.addRows(page.rows, (row) => columns.map((c) => c.cell(row, time)));
         done += page.rows.length;
-        after = page.next;
         if (this.clock.now() - beat >= BEAT_MS) {
           beat = this.clock.now();
           await this.repos.exports.progress(task.task_id, done, undefined, beat);
           if (!(await lease.renew())) throw new Error(`export ${task.task_id}: another process took the job over`);
         }
-      } while (after);
+      }
       await xlsx.finish();
       out.end();
       await finished(out);

@@ -4,13 +4,17 @@
  * wrapping the source's cursor. Opening a source checks that what the query names exists and that the
  * caller may see it, answering through the caller's `fail` (121004/121005 for exports, 126xxx for twins).
  */
-import type { Fail, MeetingListQuery, ParticipantListQuery, QualityListQuery } from '../domain/export/queries.js';
-import type { DeviceFacts, MeetingRow, ParticipantRow, Person, QualityRow } from '../domain/export/rows.js';
+import type { Fail, MeetingListQuery, ParticipantListQuery, QualityListQuery, ReservationListQuery } from '../domain/export/queries.js';
+import type { DeviceFacts, MeetingRow, ParticipantRow, Person, QualityRow, ReservationRow } from '../domain/export/rows.js';
+import { checkInDeviceText, checkInStatusText, LISTED_STATUSES, releaseText, reservationStatusText } from '../domain/export/reservation.js';
 import { combineMinute, parseSample, type QualityMinute } from '../domain/export/quality.js';
 import { deviceFacts, leaveReasonText } from '../domain/export/participant-facts.js';
-import { inMeetingMs, MEETING_STATUS, PARTICIPANT_STATUS, userKey, type Ability } from '../domain/meeting/meeting.js';
+import { inMeetingMs, MEETING_STATUS, PARTICIPANT_STATUS, ROOM_KEY_PREFIX, roomKey, userKey, type Ability } from '../domain/meeting/meeting.js';
+import { rootLevelId } from '../domain/room/ids.js';
+import { isWithin, rootPath } from '../domain/room/tree.js';
 import type { UserIdMapper } from '../domain/identity/user-ids.js';
 import type { MeetingDataRepository, MeetingRef, ParticipantDataRow, UserFactsRow } from '../store/repositories/meeting-data.repository.js';
+import type { ReservationDataRepository, ReservationDataRow, ReservationFilter } from '../store/repositories/reservation-data.repository.js';
 
 export type Cursor = Record<string, string | number>;
 export type CursorShape = Record<string, 'string' | 'number'>;
@@ -74,8 +78,14 @@ function person(ctx: ReadContext, tenantKey: string | null, userId: string | nul
 
 // --- meeting list ---------------------------------------------------------------------------------
 
-export async function meetingListSource(data: MeetingDataRepository, ctx: ReadContext, q: MeetingListQuery): Promise<RowSource<MeetingRow>> {
+/** A room filter must name a room of the caller's tenant (121004 for exports; the twins' 126015 / 126010). */
+async function checkRoom(data: MeetingDataRepository, ctx: ReadContext, roomId: string | undefined, fail: Fail): Promise<void> {
+  if (roomId !== undefined && !(await data.hasRoom(ctx.tenantKey, roomId))) fail('room', `there is no room ${roomId} in this tenant`);
+}
+
+export async function meetingListSource(data: MeetingDataRepository, ctx: ReadContext, q: MeetingListQuery, fail: Fail): Promise<RowSource<MeetingRow>> {
   const cursor: CursorShape = { t: 'number', id: 'string' };
+  await checkRoom(data, ctx, q.roomId, fail);
   // Future meetings are scheduled (calendar) meetings, which openvc does not have: reserves carry no
   // start time. Local screen-casts (type 3) do not exist here either: every meeting is a video meeting.
   if (q.status === 3 || q.meetingType === 3) return emptySource(cursor);
@@ -86,6 +96,7 @@ export async function meetingListSource(data: MeetingDataRepository, ctx: ReadCo
     status: q.status === 1 ? MEETING_STATUS.inProgress : MEETING_STATUS.ended,
     ...(q.meetingNo ? { meetingNo: q.meetingNo } : {}),
     ...(q.userId ? { userId: q.userId } : {}),
+    ...(q.roomId ? { roomId: q.roomId } : {}),
     includeExternal: q.includeExternal,
   };
   return {
@@ -209,9 +220,10 @@ const NO_SESSION: SessionSummary = { device: deviceFacts({}, null), leaveReason:
 
 export async function participantListSource(data: MeetingDataRepository, ctx: ReadContext, q: ParticipantListQuery, fail: Fail): Promise<RowSource<ParticipantRow>> {
   if (q.status === 3) fail('no_meeting', `no meeting with number ${q.meetingNo} is scheduled: openvc has no scheduled meetings`);
+  await checkRoom(data, ctx, q.roomId, fail);
   const meetings = await namedMeetings(data, ctx, q.meetingNo, q.window, q.status === 1 ? MEETING_STATUS.inProgress : MEETING_STATUS.ended, fail);
   const ids = meetings.map((m) => m.id);
-  const only = q.userId ? userKey(q.userId) : undefined;
+  const only = q.userId ? userKey(q.userId) : q.roomId ? roomKey(q.roomId) : undefined;
   const facts = new ParticipantFacts(data, only);
   return {
     cursor: { m: 'string', j: 'number', k: 'string' },
@@ -242,6 +254,7 @@ function participantRow(ctx: ReadContext, p: ParticipantDataRow, user: UserFacts
   const inMeeting = p.status === PARTICIPANT_STATUS.inMeeting;
   return {
     person: person(ctx, p.participant_tenant_key, p.user_id, p.name, user),
+    roomId: p.key.startsWith(ROOM_KEY_PREFIX) ? p.key.slice(ROOM_KEY_PREFIX.length) : '',
     isExternal: p.participant_tenant_key !== null && p.participant_tenant_key !== ctx.tenantKey,
     device: s.device,
     audio: s.audio,
@@ -270,9 +283,10 @@ async function sessionsJoinedAt(data: MeetingDataRepository, meetings: MeetingRe
 }
 
 export async function qualityListSource(data: MeetingDataRepository, ctx: ReadContext, q: QualityListQuery, fail: Fail): Promise<RowSource<QualityRow>> {
+  await checkRoom(data, ctx, q.roomId, fail);
   const meetings = await namedMeetings(data, ctx, q.meetingNo, q.window, MEETING_STATUS.ended, fail);
-  const sessionIds = await sessionsJoinedAt(data, meetings, userKey(q.userId), q.joinTime);
-  if (!sessionIds) fail('no_device', `the user did not join meeting ${q.meetingNo} at ${q.joinTime / 1000} (join_time must be a join time from the participant list, in unix seconds)`);
+  const sessionIds = await sessionsJoinedAt(data, meetings, q.userId !== undefined ? userKey(q.userId) : roomKey(q.roomId!), q.joinTime);
+  if (!sessionIds) fail('no_device', `the ${q.userId !== undefined ? 'user' : 'room'} did not join meeting ${q.meetingNo} at ${q.joinTime / 1000} (join_time must be a join time from the participant list, in unix seconds)`);
   return {
     cursor: { t: 'number' },
     count: () => data.countMinutes(sessionIds),
@@ -287,5 +301,62 @@ export async function qualityListSource(data: MeetingDataRepository, ctx: ReadCo
       }
       return pageOf(minutes, limit, combineMinute, (g) => ({ t: g[0]!.minute / 1000 }));
     },
+  };
+}
+
+// --- room reservation list -------------------------------------------------------------------------
+
+/**
+ * The rooms a reservation query names: the level's subtree (an ID that is not `omb_…` names the tenant
+ * root), then `room_ids` kept or left out. Named rooms must be rooms of the tenant (121004) in that
+ * subtree (121003).
+ */
+async function reservationFilter(data: ReservationDataRepository, ctx: ReadContext, q: ReservationListQuery, fail: Fail): Promise<ReservationFilter> {
+  const root = rootLevelId(ctx.tenantKey);
+  const levelId = q.levelId.startsWith('omb_') ? q.levelId : root;
+  const within = levelId === root ? rootPath(root) : await data.levelPath(ctx.tenantKey, levelId);
+  if (within === undefined) fail('level', `room_level_id ${q.levelId} names no room level of this tenant`);
+  const rooms = new Map((await data.rooms(ctx.tenantKey, q.roomIds)).map((r) => [r.room_id, r.level_path]));
+  for (const id of q.roomIds) {
+    const path = rooms.get(id);
+    if (path === undefined) fail('room', `room_ids: ${id} names no room of this tenant`);
+    if (!isWithin(path, within)) fail('room_ids', `room_ids: room ${id} is not in room level ${q.levelId}`);
+  }
+  return { tenantKey: ctx.tenantKey, within, roomIds: q.roomIds, exclude: q.exclude, from: q.window.from, to: q.window.to, statuses: LISTED_STATUSES };
+}
+
+/**
+ * Bookings of the named rooms that start in the window, in start order. Every booking of the tenant is
+ * visible to every caller of the tenant (docs/room-bookings.md), user tokens included.
+ */
+export async function reservationListSource(data: ReservationDataRepository, ctx: ReadContext, q: ReservationListQuery, fail: Fail): Promise<RowSource<ReservationRow>> {
+  const filter = await reservationFilter(data, ctx, q, fail);
+  return {
+    cursor: { s: 'number', i: 'string' },
+    count: () => data.count(filter),
+    page: async (after, limit) =>
+      pageOf(await data.page(filter, after as { s: number; i: string } | undefined, limit + 1), limit, (r) => reservationRow(ctx, q, r), (r) => ({ s: r.start_time, i: r.id })),
+  };
+}
+
+function reservationRow(ctx: ReadContext, q: ReservationListQuery, r: ReservationDataRow): ReservationRow {
+  const released = r.status === 'released';
+  const room = r.disable_start === null ? null : { start: r.disable_start, end: r.disable_end };
+  return {
+    roomId: r.room_id,
+    roomName: r.room_name,
+    topic: q.needTopic ? r.topic || (r.meeting_topic ?? '') : '',
+    reserver: person(ctx, ctx.tenantKey, r.organizer_user_id, null, r.organizer_name === null ? null : { name: r.organizer_name, department: r.organizer_department, employee_no: null, email: null, mobile: null }),
+    invited: r.invited,
+    accepted: r.accepted,
+    startAt: r.start_time,
+    endAt: r.end_time,
+    status: reservationStatusText(r),
+    release: releaseText(r),
+    checkInDevice: checkInDeviceText(r),
+    checkInStatus: checkInStatusText(r, room, ctx.now),
+    checkInAt: r.checked_in_at,
+    releaser: released ? (r.releaser_name ?? '') : '',
+    releasedAt: released ? r.released_at : null,
   };
 }

@@ -9,3 +9,5 @@ const group = (g: string) => [
 ];
 
 export const QUALITY_HEADERS = ['时间', ...group('音频'), ...group('视频'), ...group('共享屏幕'), '客户端最小 CPU 占用', '客户端平均 CPU 占用', '客户端最大 CPU 占用', '系统最大 CPU 占用'];
+
+export const RESERVATION_HEADERS = ['会议室名称', '会议主题', '预定人', '预定人所属部门', '邀请人数', '接受人数', '会议开始时间', '会议结束时间', '会议时长', '会议室预定状态', '签到设备', '会议室签到状态', '会议室签到时间', '释放人', '释放时间'];

@@ -32,3 +32,20 @@ export const CHECK_IN_METHODS = {
   offline_auto: '设备离线，自动签到',
 } as const;
 export type CheckInMethod = keyof typeof CHECK_IN_METHODS;
+
+/**
+ * Column 12 (会议室签到状态): every value the export lists. openvc does not know which rooms have a
+ * check-in device installed, so `noDevice` is never shown; the rest follow from the booking (see
+ * src/domain/export/reservation.ts).
+ */
+export const CHECK_IN_STATUSES = {
+  instant: '无需签到（即时预定）',
+  off: '无需签到（未开启签到设置）',
+  notNeeded: '无需签到',
+  missed: '超时未签到',
+  open: '签到时间未结束',
+  noDevice: '无需签到（未安装签到设备）',
+  checkedIn: '已签到',
+  waiting: '待签到',
+  roomDisabled: '不可签到（会议室被禁用）',
+} as const;

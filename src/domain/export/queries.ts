@@ -24,8 +24,12 @@ export type QueryProblem =
   | 'no_participant'
   | 'status'
   | 'meeting_type'
-  /** a room_id filter: no room device takes part in meetings on this server */
+  /** a room_id (room_ids) names no room of the tenant */
   | 'room'
+  /** a room_level_id names no room level of the tenant */
+  | 'level'
+  /** room_ids names a room outside room_level_id, or too many rooms */
+  | 'room_ids'
   /** no meeting matches the number, window and status */
   | 'no_meeting'
   /** quality data exists only for ended meetings */
@@ -52,6 +56,8 @@ export interface MeetingListQuery {
   meetingNo?: string;
   /** tenant user_id once resolved (the request's ID until then) */
   userId?: string;
+  /** a room that took part (its existence is checked when the rows are opened) */
+  roomId?: string;
   meetingType: 1 | 2 | 3;
   includeExternal: boolean;
 }
@@ -61,20 +67,35 @@ export interface ParticipantListQuery {
   status: MeetingStatusFilter;
   meetingNo: string;
   userId?: string;
+  roomId?: string;
 }
 
+/** Exactly one of `userId` (a tenant user_id once resolved) and `roomId` names the participant. */
 export interface QualityListQuery {
   window: Window;
   meetingNo: string;
   /** unix ms of the participant's join */
   joinTime: number;
-  /** tenant user_id once resolved */
-  userId: string;
+  userId?: string;
+  roomId?: string;
+}
+
+export interface ReservationListQuery {
+  window: Window;
+  /** `omb_…`; anything else names the tenant root */
+  levelId: string;
+  needTopic: boolean;
+  /** the rooms to list (`exclude` false) or to leave out (`exclude` true); distinct */
+  roomIds: string[];
+  exclude: boolean;
 }
 
 const DAY = 86_400_000;
-/** Longest windows (export.md §10.5): a year of meetings, a month of future ones, a day for one meeting. */
-export const LIMITS = { meetingList: 365 * DAY, future: 31 * DAY, oneMeeting: DAY } as const;
+/**
+ * Longest windows (export.md §10.5): a year of meetings, a month of future ones, a day for one meeting
+ * and a day of room reservations; at most 100 rooms named in room_ids.
+ */
+export const LIMITS = { meetingList: 365 * DAY, future: 31 * DAY, oneMeeting: DAY, reservations: DAY, roomIds: 100 } as const;
 
 function seconds(field: string, value: string, fail: Fail): number {
   if (!/^\d{1,11}$/.test(value)) fail('time', `${field} must be unix seconds as a string of digits, not "${value}"`);
@@ -127,12 +148,12 @@ export function meetingListQuery(input: MeetingListInput, now: number, allowFutu
   // meeting_type 1 ("all types") is the absence of a type filter.
   const filters = [given(input.meeting_no) && 'meeting_no', given(input.user_id) && 'user_id', given(input.room_id) && 'room_id', type !== 1 && 'meeting_type'].filter(Boolean);
   if (filters.length > 1) fail('several_filters', `set at most one filter; got ${filters.join(', ')}`);
-  if (given(input.room_id)) noRooms(input.room_id, fail);
   return {
     window: w,
     status: st,
     ...(given(input.meeting_no) ? { meetingNo: meetingNo(input.meeting_no, fail) } : {}),
     ...(given(input.user_id) ? { userId: input.user_id } : {}),
+    ...(given(input.room_id) ? { roomId: input.room_id } : {}),
     meetingType: type as 1 | 2 | 3,
     includeExternal: input.include_external_meetings === true,
   };
@@ -152,8 +173,7 @@ export function participantListQuery(input: ParticipantListInput, now: number, f
   const w = window(['meeting_start_time', input.meeting_start_time], ['meeting_end_time', input.meeting_end_time], LIMITS.oneMeeting, 'range', st === MEETING_STATUS_FILTER.future ? undefined : now, fail);
   const no = meetingNo(input.meeting_no, fail);
   if (given(input.user_id) && given(input.room_id)) fail('user_and_room', 'user_id and room_id cannot be set together');
-  if (given(input.room_id)) noRooms(input.room_id, fail);
-  return { window: w, status: st, meetingNo: no, ...(given(input.user_id) ? { userId: input.user_id } : {}) };
+  return { window: w, status: st, meetingNo: no, ...(given(input.user_id) ? { userId: input.user_id } : {}), ...(given(input.room_id) ? { roomId: input.room_id } : {}) };
 }
 
 export interface QualityListInput {
@@ -170,17 +190,24 @@ export function qualityListQuery(input: QualityListInput, now: number, fail: Fai
   const no = meetingNo(input.meeting_no, fail);
   const joinTime = seconds('join_time', input.join_time, fail);
   if (given(input.user_id) && given(input.room_id)) fail('user_and_room', 'set exactly one of user_id and room_id, not both');
-  if (given(input.room_id)) noRooms(input.room_id, fail);
-  if (!given(input.user_id)) fail('no_participant', 'set exactly one of user_id and room_id: whose quality data to export');
+  const who = given(input.user_id) ? { userId: input.user_id } : given(input.room_id) ? { roomId: input.room_id } : fail('no_participant', 'set exactly one of user_id and room_id: whose quality data to export');
   // "accurate to the minute" (export.md §4): a start given to the second matches its whole minute.
-  return { window: { from: Math.floor(w.from / 60_000) * 60_000, to: w.to }, meetingNo: no, joinTime, userId: input.user_id };
+  return { window: { from: Math.floor(w.from / 60_000) * 60_000, to: w.to }, meetingNo: no, joinTime, ...who };
 }
 
-/**
- * Rooms take part in meetings once room devices join through the participant protocol; until then no
- * room_id names a device that was in a meeting. (The rooms directory is another feature's; this is the
- * one place a room filter would resolve its room.)
- */
-function noRooms(roomId: string, fail: Fail): never {
-  return fail('room', `room ${roomId} took part in no meeting: room devices do not join meetings on this server yet`);
+export interface ReservationListInput {
+  room_level_id: string;
+  need_topic?: boolean;
+  start_time: string;
+  end_time: string;
+  room_ids?: string[];
+  is_exclude?: boolean;
+}
+
+/** The window is checked here; the level and the rooms when the rows are opened (they need the store). */
+export function reservationListQuery(input: ReservationListInput, now: number, fail: Fail): ReservationListQuery {
+  const w = window(['start_time', input.start_time], ['end_time', input.end_time], LIMITS.reservations, 'range', now, fail);
+  const roomIds = [...new Set((input.room_ids ?? []).filter(given))];
+  if (roomIds.length > LIMITS.roomIds) fail('room_ids', `room_ids may name at most ${LIMITS.roomIds} rooms, not ${roomIds.length}`);
+  return { window: w, levelId: input.room_level_id, needTopic: input.need_topic === true, roomIds, exclude: input.is_exclude === true };
 }

@@ -58,6 +58,8 @@ export interface DeviceFacts {
 
 export interface ParticipantRow {
   person: Person;
+  /** the room, when the participant is one ('' otherwise) */
+  roomId: string;
   isExternal: boolean;
   /** the participant's last client */
   device: DeviceFacts;
@@ -74,3 +76,31 @@ export interface ParticipantRow {
 }
 
 export type QualityRow = QualityMinute;
+
+/** One room booking (export.md §9.4), its status texts read as of the export (./reservation.ts). */
+export interface ReservationRow {
+  roomId: string;
+  roomName: string;
+  /** '' unless the request asked for topics (need_topic) */
+  topic: string;
+  /** the organizer the room was booked for */
+  reserver: Person;
+  /** people invited to the booking's meeting, and those of them who joined (0 without a meeting) */
+  invited: number;
+  accepted: number;
+  /** unix ms */
+  startAt: number;
+  endAt: number;
+  /** 会议室预定状态 */
+  status: string;
+  /** the release part of it alone ('' unless released early) */
+  release: string;
+  /** 签到设备, '' when not checked in */
+  checkInDevice: string;
+  /** 会议室签到状态 */
+  checkInStatus: string;
+  checkInAt: number | null;
+  /** who released the room by hand ('' when an app or the server did, or it was not released) */
+  releaser: string;
+  releasedAt: number | null;
+}

@@ -3,7 +3,7 @@
  * export kind is a new sheet here plus a row source (src/export/row-sources.ts).
  */
 import { duration, maskMobile, withUnit, yesNo, type ZonedTime } from './format.js';
-import type { MeetingRow, ParticipantRow, QualityRow } from './rows.js';
+import type { MeetingRow, ParticipantRow, QualityRow, ReservationRow } from './rows.js';
 import type { StreamQuality } from './quality.js';
 
 export type CellValue = string | number | null;
@@ -104,5 +104,28 @@ export const qualityListSheet: SheetDef<QualityRow> = {
     { header: '客户端平均 CPU 占用', cell: (r) => withUnit(r.cpu.clientAvg, '%') },
     { header: '客户端最大 CPU 占用', cell: (r) => withUnit(r.cpu.clientMax, '%') },
     { header: '系统最大 CPU 占用', cell: (r) => withUnit(r.cpu.systemMax, '%') },
+  ],
+};
+
+const timeOrBlank = (ms: number | null, t: ZonedTime): string => (ms === null ? '' : t.dateTime(ms));
+
+export const reservationListSheet: SheetDef<ReservationRow> = {
+  title: '会议室预定数据',
+  columns: [
+    { header: '会议室名称', cell: (r) => r.roomName, width: 20 },
+    { header: '会议主题', cell: (r) => r.topic, width: 30 },
+    { header: '预定人', cell: (r) => r.reserver.name, width: 16 },
+    { header: '预定人所属部门', cell: (r) => r.reserver.department, width: 16 },
+    { header: '邀请人数', cell: (r) => r.invited },
+    { header: '接受人数', cell: (r) => r.accepted },
+    { header: '会议开始时间', cell: (r, t) => t.dateTime(r.startAt), width: TIME_WIDTH },
+    { header: '会议结束时间', cell: (r, t) => t.dateTime(r.endAt), width: TIME_WIDTH },
+    { header: '会议时长', cell: (r) => duration(r.endAt - r.startAt), width: 14 },
+    { header: '会议室预定状态', cell: (r) => r.status, width: 28 },
+    { header: '签到设备', cell: (r) => r.checkInDevice, width: 20 },
+    { header: '会议室签到状态', cell: (r) => r.checkInStatus, width: 28 },
+    { header: '会议室签到时间', cell: (r, t) => timeOrBlank(r.checkInAt, t), width: TIME_WIDTH },
+    { header: '释放人', cell: (r) => r.releaser, width: 16 },
+    { header: '释放时间', cell: (r, t) => timeOrBlank(r.releasedAt, t), width: TIME_WIDTH },
   ],
 };

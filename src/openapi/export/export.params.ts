@@ -49,6 +49,22 @@ export const QualityListFields = {
   room_id: Id('the participant, when a room'),
 };
 
+/** export.md §5 (the export's body) and §10.4 (the twin's query, where room_ids is required). */
+export const reservationListFields = (roomIdsRequired: boolean) => {
+  const roomIds = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000, description: 'rooms (omm_…) to export, or with is_exclude to leave out' });
+  return {
+    room_level_id: Type.String({ maxLength: 64, description: 'the room level (omb_…) whose rooms to export; any other ID names the tenant root' }),
+    need_topic: Type.Optional(Type.Boolean({ description: 'show the meeting topic (会议主题); blank otherwise' })),
+    start_time: TimeParam('window start (bookings that start in the window)'),
+    end_time: TimeParam('window end'),
+    room_ids: roomIdsRequired ? roomIds : Type.Optional(roomIds),
+    is_exclude: Type.Optional(Type.Boolean({ description: "true: the level's rooms except room_ids" })),
+  };
+};
+
+/** The reservation list has no user_id_type: people are shown with open_ids of the calling app. */
+export const ReservationCreateQuery = Type.Object({ time_zone: TimeZoneParam });
+
 export interface Reader {
   p: Principal;
   ids: UserIdMapper;
@@ -66,8 +82,9 @@ export function readerOf(ctx: AppContext, req: FastifyRequest, query: { user_id_
 }
 
 /** The tenant user a query's user_id names (99992351/60/61/63 when none). */
-export async function resolveUser<Q extends { userId?: string }>(ids: UserIdMapper, q: Q): Promise<Q> {
-  return q.userId === undefined ? q : { ...q, userId: (await ids.resolve(q.userId)).user_id };
+export async function resolveUser<Q extends object>(ids: UserIdMapper, q: Q): Promise<Q> {
+  const userId = (q as { userId?: string }).userId;
+  return userId === undefined ? q : { ...q, userId: (await ids.resolve(userId)).user_id };
 }
 
 /** `field`: a value out of its range, which the twins' table has no code for: the gateway's 99992402. */
@@ -85,6 +102,7 @@ export const exportFail: Fail = fail((problem) => {
     case 'no_meeting':
     case 'no_device':
     case 'room':
+    case 'level':
       return 'dataNotExist';
     case 'not_visible':
       return 'noPermission';
@@ -106,13 +124,22 @@ const QUERY_ERRORS: Record<QueryProblem, ErrorName | 'field'> = {
   status: 'field',
   meeting_type: 'field',
   room: 'roomIdNotSupported',
+  level: 'dataNotExist',
+  room_ids: 'paramError',
   no_meeting: 'queryMeetingNotFound',
   meeting_not_ended: 'queryMeetingNotFound',
   no_device: 'queryDeviceNotFound',
   not_visible: 'noPermission',
 };
 
-/** The twins answer with their 126xxx table; the quality list has no 126015, a room it cannot find is 126010. */
+/**
+ * The twins answer with their 126xxx table. The quality list has no 126015: a room it cannot find is
+ * 126010. The reservation list has neither: rooms and levels it cannot find are 121004, as in §8.
+ */
 export function queryFail(kind: ExportKind): Fail {
-  return fail((problem) => (problem === 'room' && kind === 'participant_quality_list' ? 'queryDeviceNotFound' : QUERY_ERRORS[problem]));
+  return fail((problem) => {
+    if (problem === 'room' && kind === 'participant_quality_list') return 'queryDeviceNotFound';
+    if (problem === 'room' && kind === 'resource_reservation_list') return 'dataNotExist';
+    return QUERY_ERRORS[problem];
+  });
 }

@@ -1,12 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { meetingListQuery, participantListQuery, qualityListQuery } from '../../domain/export/queries.js';
+import { meetingListQuery, participantListQuery, qualityListQuery, reservationListQuery } from '../../domain/export/queries.js';
 import { EXPORT_STATUS } from '../../store/repositories/export.repository.js';
 import type { AppContext } from '../../http/context.js';
 import type { RouteRegistrar } from '../../http/routes.js';
 import { principalOf } from '../../http/auth.js';
 import type { ExportKind, QueryOf } from '../../export/kinds.js';
-import { CreateQuery, MeetingListFields, ParticipantListFields, QualityListFields, exportFail, readerOf, resolveUser } from './export.params.js';
+import { CreateQuery, MeetingListFields, ParticipantListFields, QualityListFields, ReservationCreateQuery, exportFail, readerOf, reservationListFields, resolveUser } from './export.params.js';
 
 const Created = Type.Object({ task_id: Type.String() });
 const TaskParams = Type.Object({ task_id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -20,12 +20,12 @@ const DownloadQuery = Type.Object({ file_token: Type.String({ minLength: 1, maxL
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** Export tasks (export.md §2–7). The room reservation export waits for room bookings. */
+/** Export tasks (export.md §2–7). */
 export function exportRoutes(r: RouteRegistrar, ctx: AppContext): void {
   /** A create endpoint: check the body (121003/121004), resolve its user, store the task. */
-  const create = <K extends ExportKind, B extends TSchema>(id: string, body: B, kind: K, parse: (body: Static<B>, now: number) => QueryOf<K>) =>
+  const create = <K extends ExportKind, B extends TSchema>(id: string, body: B, kind: K, parse: (body: Static<B>, now: number) => QueryOf<K>, querystring: TSchema = CreateQuery) =>
     r.method(id, {
-      schema: { querystring: CreateQuery, body, response: Created },
+      schema: { querystring, body, response: Created },
       handler: async (req: FastifyRequest<{ Querystring: Static<typeof CreateQuery>; Body: Static<B> }>) => {
         const { p, ids, idType, timeZone } = readerOf(ctx, req, req.query);
         const query = await resolveUser(ids, parse(req.body, Date.now()));
@@ -35,6 +35,7 @@ export function exportRoutes(r: RouteRegistrar, ctx: AppContext): void {
   create('export.meetingList', Type.Object(MeetingListFields), 'meeting_list', (b, now) => meetingListQuery(b, now, true, exportFail));
   create('export.participantList', Type.Object(ParticipantListFields), 'participant_list', (b, now) => participantListQuery(b, now, exportFail));
   create('export.participantQualityList', Type.Object(QualityListFields), 'participant_quality_list', (b, now) => qualityListQuery(b, now, exportFail));
+  create('export.resourceReservationList', Type.Object(reservationListFields(false)), 'resource_reservation_list', (b, now) => reservationListQuery(b, now, exportFail), ReservationCreateQuery);
 
   r.method('export.get', {
     schema: { params: TaskParams, response: TaskView },

@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { duration, maskMobile, withUnit, type ZonedTime } from '../../domain/export/format.js';
 import { networkOf, type MediaQuality, type StreamQuality } from '../../domain/export/quality.js';
-import type { MeetingRow, ParticipantRow, QualityRow } from '../../domain/export/rows.js';
+import type { MeetingRow, ParticipantRow, QualityRow, ReservationRow } from '../../domain/export/rows.js';
 
 const S = Type.String();
 const B = Type.Boolean();
@@ -108,7 +108,7 @@ export function presentParticipantRow(r: ParticipantRow, t: ZonedTime) {
     participant_name: r.person.name,
     department: r.person.department,
     user_id: r.person.id,
-    meeting_room_id: '',
+    meeting_room_id: r.roomId,
     employee_id: r.person.employeeNo,
     phone: maskMobile(r.person.mobile),
     email: r.person.email,
@@ -191,5 +191,50 @@ export function presentQualityRow(r: QualityRow, t: ZonedTime) {
       system_avg_cpu_usage: withUnit(r.cpu.systemAvg, '%'),
       system_max_cpu_usage: withUnit(r.cpu.systemMax, '%'),
     },
+  };
+}
+
+export const ReservationItem = Type.Object({
+  room_id: S,
+  room_name: S,
+  event_title: S,
+  reserver: S,
+  reserver_user_id: S,
+  department_of_reserver: S,
+  guests_number: S,
+  accepted_number: S,
+  event_start_time: S,
+  event_end_time: S,
+  event_duration: S,
+  reservation_status: S,
+  check_in_device: S,
+  room_check_in_status: S,
+  check_in_time: S,
+  is_release_early: S,
+  releasing_person: S,
+  releasing_time: S,
+});
+
+/** The sheet's row with the twin's names, everything a string; `is_release_early` is the release part of the status. */
+export function presentReservationRow(r: ReservationRow, t: ZonedTime) {
+  return {
+    room_id: r.roomId,
+    room_name: r.roomName,
+    event_title: r.topic,
+    reserver: r.reserver.name,
+    reserver_user_id: r.reserver.id,
+    department_of_reserver: r.reserver.department,
+    guests_number: String(r.invited),
+    accepted_number: String(r.accepted),
+    event_start_time: t.dateTime(r.startAt),
+    event_end_time: t.dateTime(r.endAt),
+    event_duration: duration(r.endAt - r.startAt),
+    reservation_status: r.status,
+    check_in_device: r.checkInDevice,
+    room_check_in_status: r.checkInStatus,
+    check_in_time: r.checkInAt === null ? '' : t.dateTime(r.checkInAt),
+    is_release_early: r.release,
+    releasing_person: r.releaser,
+    releasing_time: r.releasedAt === null ? '' : t.dateTime(r.releasedAt),
   };
 }

@@ -2,13 +2,13 @@ import type { FastifyRequest } from 'fastify';
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { UserIdTypeParam } from '../../domain/identity/user-ids.js';
 import { ZonedTime } from '../../domain/export/format.js';
-import { meetingListQuery, participantListQuery, qualityListQuery, type Fail } from '../../domain/export/queries.js';
+import { meetingListQuery, participantListQuery, qualityListQuery, reservationListQuery, type Fail } from '../../domain/export/queries.js';
 import type { ExportKind, QueryOf } from '../../export/kinds.js';
 import type { AppContext } from '../../http/context.js';
 import type { RouteRegistrar } from '../../http/routes.js';
 import { PageSize, PageToken } from '../../http/pagination.js';
-import { MeetingListFields, ParticipantListFields, QualityListFields, TimeZoneParam, queryFail, readerOf, resolveUser } from '../export/export.params.js';
-import { MeetingListItem, ParticipantItem, QualityItem, presentMeetingRow, presentParticipantRow, presentQualityRow } from './meeting-data.presenter.js';
+import { MeetingListFields, ParticipantListFields, QualityListFields, TimeZoneParam, queryFail, readerOf, reservationListFields, resolveUser } from '../export/export.params.js';
+import { MeetingListItem, ParticipantItem, QualityItem, ReservationItem, presentMeetingRow, presentParticipantRow, presentQualityRow, presentReservationRow } from './meeting-data.presenter.js';
 
 /** Paging of the meeting-data queries: 20–100 rows, 20 by default (export.md §10). */
 const paging = { page_size: PageSize(20, 100, 20), page_token: PageToken, user_id_type: UserIdTypeParam, time_zone: TimeZoneParam };
@@ -26,6 +26,8 @@ const ParticipantListGet = Type.Object({
   webinar_user_role: Type.Optional(Type.String({ maxLength: 8, description: '"0" guests, "3" webinar audience (openvc has no webinars: nobody)' })),
 });
 const QualityListGet = Type.Object({ ...QualityListFields, ...paging });
+// no user_id_type: people are shown with open_ids of the calling app
+const ReservationListGet = Type.Object({ ...reservationListFields(true), page_size: paging.page_size, page_token: paging.page_token, time_zone: TimeZoneParam });
 
 interface TwinDef<K extends ExportKind, Q extends TSchema, Row> {
   id: string;
@@ -85,5 +87,14 @@ export function meetingDataRoutes(r: RouteRegistrar, ctx: AppContext): void {
     item: QualityItem,
     parse: (q, now, fail) => qualityListQuery(q, now, fail),
     present: presentQualityRow,
+  });
+  twin({
+    id: 'resourceReservationList.get',
+    query: ReservationListGet,
+    kind: 'resource_reservation_list',
+    list: 'room_reservation_list',
+    item: ReservationItem,
+    parse: (q, now, fail) => reservationListQuery(q, now, fail),
+    present: presentReservationRow,
   });
 }

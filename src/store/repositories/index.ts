@@ -10,6 +10,7 @@ import { ExportRepository } from './export.repository.js';
 import { MeetingDataRepository } from './meeting-data.repository.js';
 import { RecordingRepository } from './recording.repository.js';
 import { ReportRepository } from './report.repository.js';
+import { ReservationDataRepository } from './reservation-data.repository.js';
 import { ReserveRepository } from './reserve.repository.js';
 import { RoomLevelRepository } from './room-level.repository.js';
 import { RoomRepository } from './room.repository.js';
@@ -30,6 +31,8 @@ export interface Repositories {
   /** the reads behind meeting-data exports and queries */
   meetingData: MeetingDataRepository;
   recordings: RecordingRepository;
+  /** the reads behind the room reservation export and query */
+  reservationData: ReservationDataRepository;
   reports: ReportRepository;
   reserves: ReserveRepository;
   roomLevels: RoomLevelRepository;
@@ -53,6 +56,7 @@ export function repositories(store: Store): Repositories {
     exports: new ExportRepository(store.db),
     meetingData: new MeetingDataRepository(store.db),
     recordings: new RecordingRepository(store.db),
+    reservationData: new ReservationDataRepository(store.db),
     reports: new ReportRepository(store.db, store.dialect),
     reserves: new ReserveRepository(store.db, store.dialect),
     roomLevels: new RoomLevelRepository(store.db, store.dialect),

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database, MeetingTable } from '../schema.js';
+import { roomKey } from '../../domain/meeting/meeting.js';
 
 /**
  * The reads behind the meeting-data exports and their JSON twins: meetings, their participants with
@@ -22,6 +23,8 @@ export interface MeetingFilter {
   meetingNo?: string;
   /** only meetings this tenant user took part in */
   userId?: string;
+  /** only meetings this room of the tenant took part in */
+  roomId?: string;
   /** also meetings of other tenants that the tenant's users joined */
   includeExternal: boolean;
 }
@@ -118,6 +121,10 @@ export class MeetingDataRepository {
       : q.where('m.tenant_key', '=', scope.tenantKey);
     if (f.meetingNo) q = q.where('m.meeting_no', '=', f.meetingNo);
     if (f.userId) q = q.where('m.id', 'in', tookPart(f.userId));
+    if (f.roomId) {
+      const key = roomKey(f.roomId);
+      q = q.where('m.id', 'in', this.db.selectFrom('meeting_participants').select('meeting_id').where('key', '=', key).where('tenant_key', '=', scope.tenantKey));
+    }
     if (scope.userId) {
       const userId = scope.userId;
       q = q.where((eb) => eb.or([eb.and([eb('m.owner_user_id', '=', userId), eb('m.tenant_key', '=', scope.tenantKey)]), eb('m.id', 'in', tookPart(userId))]));
@@ -164,6 +171,12 @@ export class MeetingDataRepository {
       .orderBy('started_at')
       .orderBy('id')
       .execute();
+  }
+
+  /** Whether the tenant has the room (rooms take part in their own tenant's meetings only). */
+  async hasRoom(tenantKey: string, roomId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('rooms').select('room_id').where('tenant_key', '=', tenantKey).where('room_id', '=', roomId).executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Whether the tenant user took part in the meeting. */
