@@ -25,6 +25,7 @@ import { reserveConfigPolicy } from './domain/booking/policy.js';
 import { registerBookingJobs } from './jobs/booking-jobs.js';
 import { ExportService } from './export/export.service.js';
 import { registerExportJobs } from './jobs/export-jobs.js';
+import { MediaServer } from './media/media-server.js';
 
 export interface Runtime {
   config: Config;
@@ -40,6 +41,8 @@ export interface Runtime {
   exportJobs: JobRunner;
   /** Sends outbox events to apps' request URLs. Started by the server only. */
   dispatcher: EventDispatcher;
+  /** The SFU carrying this process's meeting media; `media.capture` writes recordings' raw tracks. */
+  media: MediaServer;
   logger: Logger;
 }
 
@@ -86,7 +89,14 @@ export async function openRuntime(config: Config, opts: { logger?: Logger } = {}
     logger,
   );
   meetings.onEventsCommitted(() => dispatcher.nudge());
-  return { config, store, repos, tokens, jobs, meetings, bookings, exports, exportJobs, dispatcher, logger };
+  const media = new MediaServer(repos, logger, {
+    iceHosts: config.mediaIceHosts.split(',').map((h) => h.trim()).filter(Boolean),
+    maxVideoStreams: config.mediaMaxVideoStreams,
+    answerTimeoutMs: 10_000,
+    refreshMs: 3000,
+  });
+  meetings.onMeetingChanged((_tenantKey, meetingId) => media.meetingChanged(meetingId));
+  return { config, store, repos, tokens, jobs, meetings, bookings, exports, exportJobs, dispatcher, media, logger };
 }
 
 export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
@@ -143,6 +153,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       reserveRules: reserveRules(rt.repos),
       rateLimiter: new RateLimiter(),
       events: rt.dispatcher,
+      media: rt.media,
       logger: rt.logger,
     };
     const app = await buildApp(ctx);
@@ -166,6 +177,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await rt.jobs.stop();
         await rt.exportJobs.stop();
         await rt.dispatcher.stop();
+        await rt.media.close();
         await app.close();
         await rt.store.close();
       },

@@ -49,6 +49,8 @@ export const ConfigSchema = Type.Object(
     userTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'User access token lifetime in seconds (Feishu: 7200).' }),
     bookingCheckInWindow: Type.Number({ default: 15, minimum: 0, maximum: 1440, description: 'Minutes after its start within which a room booking must be checked in, else the room is released; 0 turns check-in off. Fractions allowed.' }),
     exportFileTtl: Type.Integer({ default: 86_400, minimum: 60, description: 'Seconds an export\'s file stays downloadable after the export finished; then it is deleted and its file_token answers 121004.' }),
+    mediaMaxVideoStreams: Type.Integer({ default: 9, minimum: 0, maximum: 64, description: 'Most video streams (cameras and screens) the media server forwards to one participant; beyond that video is paused (screens first, then cameras in the order people connected) and the meeting page shows why. Bounds the work per process: forwarded streams grow with participants x this.' }),
+    mediaIceHosts: Type.String({ default: '127.0.0.1', pattern: '^[0-9A-Fa-f.:, ]*$', description: 'Comma-separated addresses the media server offers as ICE host candidates in addition to its interfaces\' own (loopback is not gathered otherwise). No STUN or TURN is used.' }),
     exportTimeZone: Type.String({ default: 'Asia/Shanghai', minLength: 1, description: 'IANA time zone the exported times are shown in (`2022.07.21 11:01:40 (GMT+08:00)`), unless a request names its own with `time_zone`.' }),
   },
   { additionalProperties: false },
