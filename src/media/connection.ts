@@ -4,7 +4,7 @@ import type { MediaServer } from './media-server.js';
 import { parseClientMessage, Refusal, type ClientMessage } from './signalling.js';
 
 /** WebSocket close codes of the media socket (4xxx: application-defined). */
-export const CLOSE = { badHello: 4400, unauthorized: 4401, notInMeeting: 4403, helloTimeout: 4408, tooManyErrors: 4429 } as const;
+export const CLOSE = { badHello: 4400, unauthorized: 4401, notInMeeting: 4403, helloTimeout: 4408, tooManyErrors: 4429, mediaFailed: 4500 } as const;
 
 export interface ConnectionOptions {
   /** ms a socket may stay open without a valid hello */
@@ -70,6 +70,7 @@ export class SignallingConnection {
       if (!(e instanceof Refusal)) {
         this.logger.error({ err: e, session_id: this.sessionId, message_type: type }, 'media: signalling message failed');
         this.refuse(new Refusal('negotiation_failed', 'the server could not handle the message'), type);
+        if (this.peer) this.media.detach(this.peer, 'media_failed', CLOSE.mediaFailed);
         return;
       }
       if (!this.peer && (type === 'hello' || e.code === 'unauthorized' || e.code === 'not_in_meeting' || e.code === 'out_of_order')) {
@@ -77,6 +78,8 @@ export class SignallingConnection {
         return;
       }
       this.refuse(e, type);
+      // A failed negotiation leaves the connection unusable: the page may reconnect and start afresh.
+      if (e.code === 'negotiation_failed' && this.peer) this.media.detach(this.peer, 'media_failed', CLOSE.mediaFailed);
     }
   }
 

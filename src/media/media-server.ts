@@ -43,10 +43,11 @@ export class MediaServer {
     return this.room(session.meetingId).attach(session, socket);
   }
 
-  detach(peer: MediaPeer, bye?: string): void {
+  /** Takes a peer out; with `bye`, its page is told why and its socket closed with `code`. */
+  detach(peer: MediaPeer, bye?: string, code?: number): void {
     const room = this.rooms.get(peer.session.meetingId);
-    if (room) room.detach(peer, bye);
-    else peer.close(bye);
+    if (room) room.detach(peer, bye, code);
+    else peer.close(bye, code);
   }
 
   setState(peer: MediaPeer, state: { audio: boolean; video: boolean; screen: boolean }): void {

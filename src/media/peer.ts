@@ -1,5 +1,8 @@
 import {
   MediaStreamTrack,
+  PictureLossIndication,
+  RtcpPayloadSpecificFeedback,
+  type RtcpPacket,
   RTCPeerConnection,
   useNACK,
   useOPUS,
@@ -113,6 +116,7 @@ export class MediaPeer {
     for (const source of SOURCES) {
       const transceiver = this.upstream[source];
       transceiver.onTrack.subscribe((track) => this.onUpstreamTrack(source, track, transceiver));
+      transceiver.receiver.onRtcp.subscribe((p) => this.onFeedback(p));
     }
     this.pc.onIceCandidate.subscribe((c) => {
       if (!c || this.closed) return;
@@ -148,6 +152,18 @@ export class MediaPeer {
     this.events.published(publication);
   }
 
+  /**
+   * A subscriber asks for a keyframe (PLI, which is what browsers send for VP8): the publisher of that outlet is asked in turn.
+   * werift hands a PLI to whichever local sender or receiver owns its *sender* SSRC (the page's own
+   * upstream stream, usually), not to the sender it is about, so every RTCP packet of the peer passes here.
+   */
+  private onFeedback(packet: RtcpPacket): void {
+    if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
+    const fb = packet.feedback;
+    if (!(fb instanceof PictureLossIndication)) return;
+    for (const o of this.outlets) if (o.transceiver.sender.ssrc === fb.mediaSsrc) o.publication?.requestKeyframe();
+  }
+
   /** Whether the publication of `source` carries media now, as far as the page said. */
   active(source: Source): boolean {
     return this.state[source] && this.publications.has(source);
@@ -159,7 +175,7 @@ export class MediaPeer {
     if (free) return { outlet: free, created: false };
     const track = new MediaStreamTrack({ kind });
     const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly' });
-    transceiver.sender.onPictureLossIndication.subscribe(() => outlet.publication?.requestKeyframe());
+    transceiver.sender.onRtcp.subscribe((p) => this.onFeedback(p));
     const outlet: Outlet = { kind, transceiver, track, publication: null };
     this.outlets.push(outlet);
     return { outlet, created: true };
@@ -226,11 +242,12 @@ export class MediaPeer {
   async answer(sdp: string): Promise<void> {
     if (!this.offerOut) throw new Refusal('out_of_order', 'there is no offer to answer');
     clearTimeout(this.answerTimer);
+    const problem = answerProblem(this.pc.localDescription?.sdp ?? '', sdp);
+    if (problem) throw new Refusal('negotiation_failed', `the answer does not fit the offer (${problem}); the media connection is closed`);
     try {
       await this.pc.setRemoteDescription({ type: 'answer', sdp });
     } catch (err) {
-      this.events.failed(this, `the answer was not usable: ${(err as Error).message}`);
-      throw new Refusal('negotiation_failed', 'the answer could not be applied; the media connection is closed');
+      throw new Refusal('negotiation_failed', `the answer could not be applied (${(err as Error).message}); the media connection is closed`);
     }
     this.offerOut = false;
     for (const c of this.pendingRemote.splice(0)) await this.addCandidate(c);
@@ -288,4 +305,19 @@ export class MediaPeer {
     }
     this.pc.close().catch(() => {});
   }
+}
+
+const mids = (sdp: string) => [...sdp.matchAll(/^a=mid:(\S+)\r?$/gm)].map((m) => m[1]);
+
+/**
+ * What makes an answer unusable for the offer it answers, if anything. werift applies almost any text
+ * and breaks later; an answer must be SDP with the offer's media sections, in order.
+ */
+export function answerProblem(offer: string, answer: string): string | undefined {
+  if (!/^v=0\r?\n/.test(answer)) return 'not SDP';
+  const sections = (sdp: string) => (sdp.match(/^m=/gm) ?? []).length;
+  if (sections(answer) !== sections(offer)) return `${sections(answer)} media sections for ${sections(offer)} offered`;
+  if (mids(answer).join(' ') !== mids(offer).join(' ')) return 'media sections out of order';
+  if (!/^a=fingerprint:/m.test(answer) || !/^a=ice-ufrag:/m.test(answer)) return 'no DTLS fingerprint or ICE credentials';
+  return undefined;
 }

@@ -39,7 +39,7 @@ footer{grid-column:1/3;padding:10px;background:#2b2f36;display:flex;gap:8px;just
 <div id="prejoin" class="card"><h1>Meeting ${esc(pretty)}</h1><p>Check your camera and microphone.</p>
   <video id="preview" autoplay playsinline muted></video><div class="meter" title="microphone level"><i id="mic-level"></i></div>
   <p id="device-error" class="err"></p>
-  <div class="row"><button id="pre-mic">Microphone on</button><button id="pre-cam">Camera on</button><button id="join-button">Join</button></div>
+  <div class="row"><button id="pre-mic">Microphone on</button><button id="pre-cam">Camera on</button><button id="join-button" disabled>Join</button></div>
   <p id="join-error" class="err"></p></div>
 <div id="meeting">
   <header><b id="topic"></b><span id="meeting-no">${esc(pretty)}</span><span id="host-line"></span><span id="rec-line"></span><span id="media-line"></span></header>

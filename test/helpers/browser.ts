@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
+// Functions passed to page.evaluate run in the page; the test build has no DOM types.
+declare const window: any;
+declare const document: any;
+
 /** Debian's Chromium; CI installs it. Browser tests skip (saying so) only when it is missing. */
 export const CHROMIUM_PATH = process.env.OPENVC_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
@@ -47,11 +51,17 @@ export interface OpenOptions {
  * device check, click the controls. Reads what the page shows and what its RTCPeerConnection decodes.
  */
 export class MeetingPage {
+  /** the page's console output and uncaught errors, for failure messages */
+  readonly console: string[] = [];
+
   private constructor(
     readonly page: Page,
     readonly context: BrowserContext,
     readonly userId: string,
-  ) {}
+  ) {
+    page.on('console', (m) => this.console.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => this.console.push(`pageerror: ${e.message}`));
+  }
 
   /** Opens `/j/:meeting_no` in a fresh context and signs in as `userId` through the OAuth pages. */
   static async open(browser: Browser, baseUrl: string, meetingNo: string, userId: string, opts: OpenOptions = {}): Promise<MeetingPage> {
@@ -70,8 +80,14 @@ export class MeetingPage {
 
   /** Clicks Join and waits until the media server has greeted the page. */
   async join(): Promise<void> {
-    await this.page.click('#join-button');
-    await this.page.waitForSelector('body[data-view=meeting]');
+    await this.page.click('#join-button:not([disabled])');
+    await this.page
+      .waitForFunction(() => document.body.dataset.view === 'meeting' || document.getElementById('join-error').textContent !== '', undefined, { timeout: 15_000 })
+      .catch((e: Error) => {
+        throw new Error(`${this.userId} did not get into the meeting: ${e.message}\npage console:\n${this.console.join('\n')}`);
+      });
+    const refused = await this.page.textContent('#join-error');
+    if (refused) throw new Error(`${this.userId} could not join: ${refused}`);
     await this.page.waitForFunction(() => (window as any).openvc.me !== null);
   }
 

@@ -107,6 +107,8 @@ export interface StartTestOptions {
   store?: TestStore;
   seed?: Seed | null;
   config?: Partial<Config>;
+  /** the server's logger (silent unless given) */
+  logger?: pino.Logger;
 }
 
 /** A real server on a free port over a real store, seeded with the fixture unless told otherwise. */
@@ -117,7 +119,7 @@ export async function startTestServer(opts: StartTestOptions = {}): Promise<Test
   const seedPath = seed ? store.file('seed.json', JSON.stringify(seed)) : undefined;
   const config = store.config({ ...(seedPath ? { seed: seedPath } : {}), ...opts.config });
   const server = await startServer(config, {
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
   });
   return { ...server, store, client: (app) => sdkClient(server.url, app) };
 }

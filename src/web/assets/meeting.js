@@ -4,7 +4,9 @@
 
 const NO = document.body.dataset.meetingNo;
 const params = new URLSearchParams(location.search);
-const STATS_INTERVAL_S = Math.max(1, Number(params.get('stats_interval')) || 60);
+// `stats_interval` (seconds between quality samples, for tests) survives the sign-in round trip.
+if (params.has('stats_interval')) sessionStorage.setItem('openvc.stats_interval', params.get('stats_interval'));
+const STATS_INTERVAL_S = Math.max(1, Number(sessionStorage.getItem('openvc.stats_interval')) || 60);
 const TOKEN_KEY = 'openvc.token';
 const PKCE_KEY = 'openvc.pkce';
 const $ = (id) => document.getElementById(id);
@@ -84,7 +86,7 @@ async function startSignIn() {
 async function finishSignIn() {
   const code = params.get('code');
   const pkce = JSON.parse(sessionStorage.getItem(PKCE_KEY) || 'null');
-  history.replaceState(null, '', `/j/${NO}${STATS_INTERVAL_S !== 60 ? `?stats_interval=${STATS_INTERVAL_S}` : ''}`);
+  history.replaceState(null, '', `/j/${NO}`);
   sessionStorage.removeItem(PKCE_KEY);
   if (params.get('error')) throw new Error('sign-in was denied');
   if (!pkce || pkce.state !== params.get('state')) throw new Error('sign-in answer does not match this page (state)');
@@ -125,7 +127,7 @@ async function prejoin() {
     label();
   };
   label();
-  $('join-button').onclick = () => join().catch((e) => ($('join-error').textContent = e.message));
+  $('join-button').disabled = false;
 }
 
 function meterOn(stream) {
@@ -667,6 +669,7 @@ function statsLoop(sid) {
 
 // Start ----------------------------------------------------------------------------------------
 
+$('join-button').onclick = () => join().catch((e) => ($('join-error').textContent = e.message));
 $('signin-button').onclick = () => startSignIn().catch((e) => ($('signin-error').textContent = e.message));
 $('mic').onclick = () => toggleMic();
 $('cam').onclick = () => toggleCam();
