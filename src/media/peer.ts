@@ -39,7 +39,8 @@ export interface Publication {
   track: MediaStreamTrack;
   /** the downstream outlets this track is written to */
   outlets: Set<Outlet>;
-  requestKeyframe(): void;
+  /** Asks the publisher for a keyframe; at most one request per 300 ms unless `force`d. */
+  requestKeyframe(force?: boolean): void;
 }
 
 /** One downstream transceiver of a subscriber; carries one publication at a time, or nothing. */
@@ -138,9 +139,9 @@ export class MediaPeer {
       source,
       track,
       outlets: new Set(),
-      requestKeyframe: () => {
+      requestKeyframe: (force = false) => {
         const now = Date.now();
-        if (source === 'audio' || track.ssrc === undefined || now - lastKeyframe < KEYFRAME_GAP_MS) return;
+        if (source === 'audio' || track.ssrc === undefined || (!force && now - lastKeyframe < KEYFRAME_GAP_MS)) return;
         lastKeyframe = now;
         transceiver.receiver.sendRtcpPLI(track.ssrc).catch(() => {});
       },

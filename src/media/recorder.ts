@@ -1,6 +1,7 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { MediaStreamTrack } from 'werift';
 import { MediaRecorder } from 'werift/nonstandard';
 import type { MeetingCapture } from './capture.js';
 import type { Publication } from './peer.js';
@@ -12,14 +13,17 @@ export interface RoomSource {
 }
 
 /**
- * One file being written for one publication's span of media. The file starts with the first packet
- * (so the codec is known and the manifest's `at` is when media really began) and, for video, a
- * requested keyframe.
+ * One file being written for one publication's span of media. The file starts with the first packet, so
+ * the codec is known and the manifest's `at` is when media really began; the packets reach the recorder
+ * through a track of its own, so not even that first packet is missed. Video asks for a keyframe at
+ * once (and once more a second later) rather than waiting for the next one.
  */
 class TrackFile {
   private recorder: MediaRecorder | undefined;
-  private waiting: { unSubscribe(): void } | undefined;
-  private stopping: Promise<void> | undefined;
+  private readonly feed: MediaStreamTrack;
+  private readonly subscriptions: { unSubscribe(): void }[];
+  private retry: NodeJS.Timeout | undefined;
+  private stopping: Promise<boolean> | undefined;
 
   constructor(
     private readonly p: Publication,
@@ -28,25 +32,38 @@ class TrackFile {
     private readonly onStart: (at: number) => void,
     private readonly logger: Logger,
   ) {
-    this.waiting = p.track.onReceiveRtp.subscribe(() => this.begin());
+    this.feed = new MediaStreamTrack({ kind: p.track.kind });
+    this.subscriptions = [
+      p.track.onReceiveRtp.subscribe((rtp) => {
+        if (!this.recorder && !this.begin()) return;
+        this.feed.onReceiveRtp.execute(rtp.clone());
+      }),
+      p.track.onReceiveRtcp.subscribe((rtcp) => this.feed.onReceiveRtcp.execute(rtcp)),
+    ];
   }
 
-  private begin(): void {
-    if (this.recorder || this.stopping) return;
-    this.waiting?.unSubscribe();
-    this.waiting = undefined;
-    if (!this.p.track.codec) return;
-    this.recorder = new MediaRecorder({ path: this.path, tracks: [this.p.track], disableLipSync: true, disableNtp: true, width: 640, height: 360 });
+  private begin(): boolean {
+    if (this.stopping || !this.p.track.codec) return false;
+    this.feed.codec = this.p.track.codec;
+    this.recorder = new MediaRecorder({ path: this.path, tracks: [this.feed], disableLipSync: true, disableNtp: true, width: 640, height: 360 });
     this.recorder.onError.subscribe((err) => this.logger.warn({ err, file: this.file }, 'media: track recording failed'));
-    this.p.requestKeyframe();
+    this.p.requestKeyframe(true);
+    this.retry = setTimeout(() => this.p.requestKeyframe(true), 1000);
+    this.retry.unref();
     this.onStart(Date.now());
+    return true;
   }
 
   /** Completes the file; true when it was ever started. */
   stop(): Promise<boolean> {
-    this.waiting?.unSubscribe();
-    this.stopping ??= this.recorder ? this.recorder.stop().catch((err: unknown) => this.logger.warn({ err, file: this.file }, 'media: could not complete a track file')) : Promise.resolve();
-    return this.stopping.then(() => this.recorder !== undefined);
+    this.stopping ??= (async () => {
+      for (const s of this.subscriptions) s.unSubscribe();
+      clearTimeout(this.retry);
+      if (!this.recorder) return false;
+      await this.recorder.stop().catch((err: unknown) => this.logger.warn({ err, file: this.file }, 'media: could not complete a track file'));
+      return true;
+    })();
+    return this.stopping;
   }
 }
 
