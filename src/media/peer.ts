@@ -108,6 +108,12 @@ export class MediaPeer {
       headerExtensions: { audio: [useSdesMid()], video: [useSdesMid()] },
       iceAdditionalHostAddresses: options.iceHosts,
       iceUseIpv6: false,
+      iceUseTcp: false,
+      // werift always looks for a server-reflexive address, asking stun.l.google.com unless told of
+      // another STUN server; offline that stalls an offer for 5 s. The discard port on loopback answers
+      // nothing, and with no wait for it the host candidates go out at once.
+      iceServers: [{ urls: 'stun:127.0.0.1:9' }],
+      iceStunGatherTimeout: 0,
     });
     this.upstream = {
       audio: this.pc.addTransceiver('audio', { direction: 'recvonly' }),

@@ -33,8 +33,13 @@ const state = {
   pc: null,
   ws: null,
   over: null,
+  /** performance.now() of the steps of joining, for timing joins */
+  marks: {},
 };
 window.openvc = state;
+const mark = (name) => {
+  state.marks[name] ??= performance.now();
+};
 
 function show(view) {
   document.body.dataset.view = view;
@@ -150,10 +155,13 @@ function meterOn(stream) {
 // Joining and the participant protocol ---------------------------------------------------------
 
 async function join() {
+  state.marks = {};
+  mark('join');
   const [mic] = state.local.getAudioTracks();
   const [cam] = state.local.getVideoTracks();
   const device = { type: 'web', os: navigator.userAgentData?.platform || navigator.platform, client_version: 'openvc-web/0.1', protocol: 'udp', ...(mic ? { microphone: mic.label } : {}), ...(cam ? { camera: cam.label } : {}) };
   const joined = await api('POST', '/client/v1/meetings/join', { meeting_no: NO, device });
+  mark('joined');
   state.sessionId = joined.session_id;
   state.meeting = joined.meeting;
   state.hostKey = null;
@@ -272,9 +280,11 @@ function connectMedia() {
   pc.onicecandidate = (e) => send({ type: 'candidate', candidate: e.candidate ? e.candidate.toJSON() : null });
   pc.ontrack = () => renderTiles();
   pc.onconnectionstatechange = () => {
+    if (pc.connectionState === 'connected') mark('connected');
     $('media-line').textContent = pc.connectionState === 'connected' ? '' : `media: ${pc.connectionState}`;
   };
   ws.onopen = () => {
+    mark('socket_open');
     send({ type: 'hello', access_token: state.token });
     send({ type: 'state', audio: state.mic, video: state.cam, screen: state.screen });
   };
@@ -282,11 +292,13 @@ function connectMedia() {
     const m = JSON.parse(ev.data);
     switch (m.type) {
       case 'ready':
+        mark('ready');
         state.slots = m.slots;
         state.me = m.participant_key;
         state.maxVideoStreams = m.max_video_streams;
         break;
       case 'offer': {
+        mark('offer');
         await pc.setRemoteDescription({ type: 'offer', sdp: m.sdp });
         if (!bound) {
           bound = true;
@@ -294,6 +306,7 @@ function connectMedia() {
         }
         await pc.setLocalDescription(await pc.createAnswer());
         send({ type: 'answer', sdp: pc.localDescription.sdp });
+        mark('answered');
         for (const c of pending.splice(0)) await pc.addIceCandidate(c).catch(() => {});
         renderTiles();
         break;
