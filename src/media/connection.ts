@@ -89,7 +89,11 @@ export class SignallingConnection {
       const session = await this.authenticate(this.sessionId, m.access_token);
       clearTimeout(this.helloTimer);
       if (this.done) return;
-      this.peer = this.media.attach(session, this.socket);
+      this.peer = await this.media.attach(session, this.socket);
+      if (this.done) {
+        this.media.detach(this.peer);
+        return;
+      }
       this.logger.info({ session_id: this.sessionId, meeting_id: session.meetingId }, 'media: peer connected');
       return;
     }

@@ -2,8 +2,14 @@ import type { Logger } from 'pino';
 import type { Repositories } from '../store/repositories/index.js';
 import type { MeetingCapture } from './capture.js';
 import type { MediaPeer, PeerOptions, PeerSession, PeerSocket } from './peer.js';
-import { MediaRoom } from './room.js';
-import { TrackRecorder } from './recorder.js';
+import type { MediaRoom } from './room.js';
+import type { TrackRecorder } from './recorder.js';
+
+/** werift and what uses it, loaded with the first peer or capture: CLI commands never pay for it. */
+interface Engine {
+  MediaRoom: typeof MediaRoom;
+  recorder: TrackRecorder;
+}
 
 export interface MediaOptions extends PeerOptions {
   /** ms between re-reads of a meeting's sessions (changes made by other processes) */
@@ -17,21 +23,34 @@ export interface MediaOptions extends PeerOptions {
  */
 export class MediaServer {
   private readonly rooms = new Map<string, MediaRoom>();
+  private engine: Engine | undefined;
+  private loading: Promise<Engine> | undefined;
   /** what the recording service calls to write a meeting's tracks */
-  readonly capture: MeetingCapture;
+  readonly capture: MeetingCapture = {
+    start: async (meetingId, dir) => (await this.load()).recorder.start(meetingId, dir),
+    stop: async (meetingId) => this.engine?.recorder.stop(meetingId),
+  };
 
   constructor(
     private readonly repos: Repositories,
     private readonly logger: Logger,
     private readonly options: MediaOptions,
-  ) {
-    this.capture = new TrackRecorder(this, logger);
+  ) {}
+
+  private load(): Promise<Engine> {
+    this.loading ??= Promise.all([import('./room.js'), import('./recorder.js')]).then(([room, recorder]) => {
+      this.engine = { MediaRoom: room.MediaRoom, recorder: new recorder.TrackRecorder(this, this.logger) };
+      return this.engine;
+    });
+    return this.loading;
   }
 
+  /** The meeting's router, created if needed; only once the engine is loaded (attach, capture). */
   room(meetingId: string): MediaRoom {
+    if (!this.engine) throw new Error('the media engine is not loaded');
     let room = this.rooms.get(meetingId);
     if (!room) {
-      room = new MediaRoom(meetingId, { repos: this.repos, logger: this.logger, peer: this.options, refreshMs: this.options.refreshMs }, (r) => {
+      room = new this.engine.MediaRoom(meetingId, { repos: this.repos, logger: this.logger, peer: this.options, refreshMs: this.options.refreshMs }, (r) => {
         if (this.rooms.get(r.meetingId) === r) this.rooms.delete(r.meetingId);
       });
       this.rooms.set(meetingId, room);
@@ -39,7 +58,8 @@ export class MediaServer {
     return room;
   }
 
-  attach(session: PeerSession, socket: PeerSocket): MediaPeer {
+  async attach(session: PeerSession, socket: PeerSocket): Promise<MediaPeer> {
+    await this.load();
     return this.room(session.meetingId).attach(session, socket);
   }
 
@@ -72,7 +92,7 @@ export class MediaServer {
 
   /** Stops captures (completing their files) and closes every peer. */
   async close(): Promise<void> {
-    await (this.capture as TrackRecorder).stopAll();
+    await this.engine?.recorder.stopAll();
     for (const room of [...this.rooms.values()]) room.shutdown('server_stopping');
     this.rooms.clear();
   }

@@ -69,6 +69,7 @@ export interface PeerEvents {
 }
 
 const KEYFRAME_GAP_MS = 300;
+const FAILED_GRACE_MS = 5000;
 
 /**
  * One session's WebRTC connection to the SFU: three upstream transceivers (microphone, camera, screen)
@@ -133,7 +134,12 @@ export class MediaPeer {
     this.pc.connectionStateChange.subscribe((s) => {
       if (this.closed) return;
       if (s === 'connected') this.events.connected(this);
-      if (s === 'failed') this.events.failed(this, 'the media connection failed');
+      // werift reports `failed` now and then on the way to `connected`: only a lasting failure counts.
+      if (s === 'failed') {
+        setTimeout(() => {
+          if (!this.closed && this.pc.connectionState === 'failed') this.events.failed(this, 'the media connection failed');
+        }, FAILED_GRACE_MS).unref();
+      }
     });
   }
 
@@ -206,6 +212,11 @@ export class MediaPeer {
       o.publication && o.transceiver.mid !== null ? [{ mid: o.transceiver.mid, participant_key: o.publication.peer.session.participantKey, source: o.publication.source }] : [],
     );
     return [...live, ...this.paused];
+  }
+
+  /** An offer is out (or being made) and not yet answered. */
+  get negotiating(): boolean {
+    return this.offerOut;
   }
 
   /** Tells the page what its transceivers carry, when that changed (or always, with an offer). */

@@ -50,8 +50,9 @@ export class MediaRoom implements PeerEvents {
     if (before) this.detach(before, 'another_connection', 4409);
     const peer = new MediaPeer(session, socket, this, this.deps.peer, this.deps.logger);
     this.peers.set(session.id, peer);
+    // Allocation makes the first offer when there is something to receive already; otherwise make it here.
     this.allocate();
-    void peer.negotiate();
+    if (!peer.negotiating) void peer.negotiate();
     this.refresh();
     if (!this.timer) {
       this.timer = setInterval(() => this.refresh(), this.deps.refreshMs);
