@@ -240,6 +240,20 @@ describe.skipIf(!hasChromium)('meeting page in a browser', () => {
     expect((await invitee.state()).events.map((e: Json) => e.type)).toContain('ringing');
   });
 
+  it('shows when the meeting records, and the host\'s record button calls the recording API', async () => {
+    const request = alice().page.waitForRequest((r) => r.url().endsWith(`/open-apis/vc/v1/meetings/${meetingId}/recording/start`));
+    await alice().toggleRecording();
+    expect((await request).method()).toBe('PATCH');
+    expect(await bob().page.isHidden('#record')).toBe(true);
+    // a recording started elsewhere (the recording service, auto_record) reaches every page
+    await s.runtime.meetings.mutate('acme', meetingId, (m, at) => {
+      m.recording = true;
+      return { events: [{ type: 'recording_started' as const, at, operatorKey: null }], result: undefined };
+    });
+    for (const p of [alice(), bob()]) await p.page.waitForSelector('#rec-line:text("● recording")');
+    expect(await alice().page.textContent('#record')).toBe('Stop recording');
+  });
+
   it('host controls: hand the host role over, remove someone, end the meeting; every page is told', async () => {
     await alice().makeHost('u:bob');
     for (const p of pages.slice(0, 3)) await p.until((st) => st.hostKey === 'u:bob');

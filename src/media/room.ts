@@ -32,7 +32,7 @@ export class MediaRoom implements PeerEvents {
   private readonly active = new Set<Publication>();
   private readonly listeners = new Set<PublicationListener>();
   private readonly names = new Map<string, string>();
-  private roster: { hostKey: string | null; people: Omit<RosterEntry, 'media' | 'audio' | 'video' | 'screen'>[] } = { hostKey: null, people: [] };
+  private roster: { hostKey: string | null; recording: boolean; people: Omit<RosterEntry, 'media' | 'audio' | 'video' | 'screen'>[] } = { hostKey: null, recording: false, people: [] };
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private timer: NodeJS.Timeout | undefined;
@@ -201,7 +201,7 @@ export class MediaRoom implements PeerEvents {
       if (p.status !== PARTICIPANT_STATUS.inMeeting) continue;
       people.push({ participant_key: p.key, user_id: p.userId, name: await this.nameOf(p.key, p.name, p.userId, p.tenantKey ?? meeting.tenantKey), is_host: p.key === meeting.hostKey });
     }
-    this.roster = { hostKey: meeting.hostKey, people };
+    this.roster = { hostKey: meeting.hostKey, recording: meeting.recording, people };
     this.broadcastRoster();
   }
 
@@ -221,7 +221,7 @@ export class MediaRoom implements PeerEvents {
       const peer = byKey.get(p.participant_key);
       return { ...p, media: peer !== undefined, audio: peer?.state.audio ?? false, video: peer?.state.video ?? false, screen: peer?.state.screen ?? false };
     });
-    for (const peer of this.peers.values()) peer.send({ type: 'roster', host_key: this.roster.hostKey, participants });
+    for (const peer of this.peers.values()) peer.send({ type: 'roster', host_key: this.roster.hostKey, recording: this.roster.recording, participants });
   }
 
   private idleCheck(): void {

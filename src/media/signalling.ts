@@ -89,6 +89,6 @@ export type ServerMessage =
   | { type: 'offer'; sdp: string }
   | { type: 'candidate'; candidate: { candidate: string; sdpMid?: string; sdpMLineIndex?: number } }
   | { type: 'tracks'; tracks: TrackInfo[] }
-  | { type: 'roster'; host_key: string | null; participants: RosterEntry[] }
+  | { type: 'roster'; host_key: string | null; recording: boolean; participants: RosterEntry[] }
   | { type: 'error'; code: RefusalCode; message: string }
   | { type: 'bye'; reason: string };

@@ -322,6 +322,7 @@ function connectMedia() {
       case 'roster':
         state.roster = m.participants;
         state.hostKey = m.host_key;
+        state.recording = m.recording;
         renderPeople();
         renderTiles();
         renderControls();
