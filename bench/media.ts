@@ -42,6 +42,7 @@ const cpuSeconds = (pid: number) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICK;
 };
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const machineBusy = () => {
   const [, ...n] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
   const idle = n[3]! + n[4]!;
@@ -116,7 +117,7 @@ async function baseline(): Promise<number> {
   return t;
 }
 
-console.log(`server ${server.url} (pid ${pid}); ${ROUNDS} rounds; ${WINDOW_S} s windows\n`);
+console.log(`server ${server.url} (pid ${pid}); ${ROUNDS} rounds; ${WINDOW_S} s windows; load average ${loadAverage()} (the machine is shared)\n`);
 
 // 1. Join to first remote video frame -------------------------------------------------------------
 const base: number[] = [];
@@ -162,7 +163,7 @@ for (const p of three.pages) await p.close();
 console.log('join → first remote video frame, 4th participant (budget ≤ 2 s)');
 console.log(`  openvc SFU   first frame median ${ms(median(first))} (max ${ms(Math.max(...first))}); all three cameras median ${ms(median(all))}`);
 console.log(`  baseline     browser-to-browser loopback, offer → first frame median ${ms(median(base))} (max ${ms(Math.max(...base))})`);
-console.log(`  runs         ${first.map(ms).join(', ')}\n`);
+console.log(`  runs         ${first.map(ms).join(', ')}; load average now ${loadAverage()}\n`);
 
 // 2. CPU per forwarded stream, and where quality drops --------------------------------------------
 interface Row {
@@ -254,6 +255,12 @@ for (let p = 2; p <= MAX; p++) {
   if (!holds(row)) break;
 }
 const ok = rows.filter(holds);
+if (rows.length === 0) {
+  await browser.close();
+  server.child.kill();
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
 // The marginal cost: the slope of server CPU over forwarded streams (least squares), which leaves out
 // what the server spends regardless (receiving, RTCP, timers).
 const fit = ok.length >= 2 ? ok : rows;

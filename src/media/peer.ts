@@ -189,6 +189,8 @@ export class MediaPeer {
     const track = new MediaStreamTrack({ kind });
     const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly' });
     transceiver.sender.onRtcp.subscribe((p) => this.onFeedback(p));
+    // The moment DTLS is up is the first moment this outlet can carry a keyframe.
+    transceiver.sender.onReady.subscribe(() => outlet.publication?.requestKeyframe(true));
     const outlet: Outlet = { kind, transceiver, track, publication: null };
     this.outlets.push(outlet);
     return { outlet, created: true };
