@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // The meeting page's script runs in the browser.
+    files: ['src/web/assets/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

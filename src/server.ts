@@ -25,10 +25,11 @@ import { reserveConfigPolicy } from './domain/booking/policy.js';
 import { registerBookingJobs } from './jobs/booking-jobs.js';
 import { ExportService } from './export/export.service.js';
 import { registerExportJobs } from './jobs/export-jobs.js';
-import { noCapture, type MeetingCapture } from './media/capture.js';
+import type { MeetingCapture } from './media/capture.js';
 import { RecordingService } from './recording/recording.service.js';
 import { RecordingProcessor } from './recording/recording-processor.js';
 import { registerRecordingJobs } from './jobs/recording-jobs.js';
+import { MediaServer } from './media/media-server.js';
 
 export interface Runtime {
   config: Config;
@@ -50,6 +51,8 @@ export interface Runtime {
   links: { publicUrl: string };
   /** Sends outbox events to apps' request URLs. Started by the server only. */
   dispatcher: EventDispatcher;
+  /** The SFU carrying this process's meeting media; `media.capture` writes recordings' raw tracks. */
+  media: MediaServer;
   logger: Logger;
 }
 
@@ -102,8 +105,15 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
     logger,
   );
   meetings.onEventsCommitted(() => dispatcher.nudge());
+  const media = new MediaServer(repos, logger, {
+    iceHosts: config.mediaIceHosts.split(',').map((h) => h.trim()).filter(Boolean),
+    maxVideoStreams: config.mediaMaxVideoStreams,
+    answerTimeoutMs: 10_000,
+    refreshMs: 3000,
+  });
+  meetings.onMeetingChanged((_tenantKey, meetingId) => media.meetingChanged(meetingId));
   const links = { publicUrl: publicUrlOf(config) };
-  const recordings = new RecordingService(repos, meetings, opts.capture ?? noCapture, { dataDir: config.dataDir, publicUrl: () => links.publicUrl }, logger);
+  const recordings = new RecordingService(repos, meetings, opts.capture ?? media.capture, { dataDir: config.dataDir, publicUrl: () => links.publicUrl }, logger);
   meetings.onChange(recordings.onMeetingChange);
   const recordingProcessor = new RecordingProcessor(
     store.db,
@@ -115,7 +125,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   recordingProcessor.onEventsCommitted(() => dispatcher.nudge());
   const recordingJobs = new JobRunner(repos.jobs, logger, { pollMs: 500, leaseMs: 60_000, maxAttempts: 5 });
   registerRecordingJobs(recordingJobs, recordingProcessor);
-  return { config, store, repos, tokens, jobs, meetings, bookings, exports, exportJobs, recordings, recordingProcessor, recordingJobs, links, dispatcher, logger };
+  return { config, store, repos, tokens, jobs, meetings, bookings, exports, exportJobs, recordings, recordingProcessor, recordingJobs, links, dispatcher, media, logger };
 }
 
 export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
@@ -171,6 +181,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       reserveRules: reserveRules(rt.repos),
       rateLimiter: new RateLimiter(),
       events: rt.dispatcher,
+      media: rt.media,
       logger: rt.logger,
     };
     const app = await buildApp(ctx);
@@ -198,6 +209,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await rt.exportJobs.stop();
         await rt.recordingJobs.stop();
         await rt.dispatcher.stop();
+        await rt.media.close();
         await app.close();
         await rt.store.close();
       },

@@ -194,6 +194,17 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
   sessionAction('lock', 'lock', 'Lock the meeting (host only): only invitees can join', (c, id) => ctx.meetings.lock(c, id, true));
   sessionAction('unlock', 'unlock', 'Unlock the meeting (host only)', (c, id) => ctx.meetings.lock(c, id, false));
 
+  const Target = Type.Object({ participant_key: Type.String({ minLength: 1, maxLength: 200, description: 'the participant as the media roster names them' }) });
+  route(spec('kickout', 'POST', '/client/v1/sessions/:session_id/kickout', 'Host only: remove a participant from the meeting'), { params: SessionParams, body: Target, response: Empty }, async (req) => {
+    await ctx.meetings.hostKickOut(callerOf(req), req.params.session_id, req.body.participant_key);
+    return {};
+  });
+  route(spec('setHost', 'POST', '/client/v1/sessions/:session_id/set_host', 'Host only: hand the host role to another participant'), { params: SessionParams, body: Target, response: Empty }, async (req) => {
+    await ctx.meetings.hostSetHost(callerOf(req), req.params.session_id, req.body.participant_key);
+    return {};
+  });
+  sessionAction('end', 'end', 'Host only: end the meeting for everyone', (c, id) => ctx.meetings.hostEnd(c, id));
+
   route(spec('media', 'POST', '/client/v1/sessions/:session_id/media', 'Report microphone and camera use'), { params: SessionParams, body: MediaBody, response: Empty }, async (req) => {
     await ctx.meetings.media(callerOf(req), req.params.session_id, req.body);
     return {};

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import formbody from '@fastify/formbody';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
 import { newLogId } from '../domain/ids.js';
 import { ApiError, fieldError } from '../domain/errors.js';
 import type { AppContext } from './context.js';
@@ -15,6 +16,8 @@ import { adminApiRoutes } from '../admin-api/routes.js';
 import { bookingApiRoutes } from '../booking-api/routes.js';
 import { linkPages } from '../web/join-page.js';
 import { playerRoutes } from '../web/player.routes.js';
+import { meetingPageRoutes } from '../web/meeting-routes.js';
+import { rtcRoutes, MAX_SIGNALLING_BYTES } from '../client-api/rtc.routes.js';
 
 const AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="32" fill="#3370ff"/><circle cx="32" cy="26" r="11" fill="#fff"/><path d="M12 54c4-11 12-15 20-15s16 4 20 15" fill="#fff"/></svg>`;
 
@@ -72,6 +75,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     }
   });
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimit });
+  await app.register(websocket, { options: { maxPayload: MAX_SIGNALLING_BYTES } });
   app.addHook('preHandler', rejectUnusableValues);
 
   await app.register(swagger, {
@@ -101,10 +105,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   for (const mod of openApiRoutes) mod(registrar, ctx);
   authorizeRoutes(app, ctx);
   clientApiRoutes(app, ctx);
+  rtcRoutes(app, ctx);
   adminApiRoutes(app, ctx);
   bookingApiRoutes(app, ctx);
   linkPages(app);
   playerRoutes(app, ctx);
+  meetingPageRoutes(app, ctx);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

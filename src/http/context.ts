@@ -8,6 +8,7 @@ import type { BookingService } from '../domain/booking/booking.service.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { ExportService } from '../export/export.service.js';
 import type { RecordingService } from '../recording/recording.service.js';
+import type { MediaServer } from '../media/media-server.js';
 
 /** Everything a route module may use; built once per server process. */
 export interface AppContext {
@@ -26,5 +27,7 @@ export interface AppContext {
   rateLimiter: RateLimiter;
   /** Wakes this process's event dispatcher (after a redelivery was requested). */
   events: { nudge(): void };
+  /** The SFU; the media socket attaches peers to it. */
+  media: MediaServer;
   logger: Logger;
 }

@@ -111,6 +111,7 @@ export interface StartTestOptions {
   /** the media capture recordings use (none: recordings are made from no tracks) */
   capture?: MeetingCapture;
   /** where the server logs (silent unless given) */
+  /** the server's logger (silent unless given) */
   logger?: pino.Logger;
 }
 

@@ -86,6 +86,9 @@ export interface RoomJoin {
   joined(m: Meeting, at: number, trx: Kysely<Database>): Promise<void>;
 }
 
+/** Told the meeting changed, after the change committed. */
+export type MeetingChangeListener = (tenantKey: string, meetingId: string) => void;
+
 /** Work another feature does in the transaction that ends a meeting. */
 export type MeetingEndedHook = (m: Meeting, at: number, trx: Kysely<Database>) => Promise<void>;
 
@@ -128,10 +131,23 @@ export class MeetingService {
   private committed: (() => void) | undefined;
   private readonly endedHooks: MeetingEndedHook[] = [];
   private readonly changeHooks: MeetingChangeHook[] = [];
+  private readonly changeListeners: MeetingChangeListener[] = [];
 
   /** Called after each commit that wrote meeting events (the dispatcher sends them at once). */
   onEventsCommitted(listener: () => void): void {
     this.committed = listener;
+  }
+
+  /**
+   * Called after every committed change to a meeting in this process (the media server re-reads who is
+   * still in it). Changes made by other processes are not seen here; listeners poll for those.
+   */
+  onMeetingChanged(listener: MeetingChangeListener): void {
+    this.changeListeners.push(listener);
+  }
+
+  private changed(tenantKey: string, meetingId: string): void {
+    for (const listener of this.changeListeners) listener(tenantKey, meetingId);
   }
 
   /** Runs `hook` in the transaction of every meeting's end (room bookings release their rooms). */
@@ -169,6 +185,7 @@ export class MeetingService {
         if (saved) this.repos.meetings.remember(saved.meeting, saved.version, saved.snapshot);
         if (produced > 0) this.committed?.();
         for (const work of after) await work();
+        this.changed(tenantKey, meetingId);
         return result;
       } catch (e) {
         if (!(e instanceof ConcurrentUpdate) || attempt >= 20) throw e;
@@ -302,6 +319,7 @@ export class MeetingService {
       });
       this.committed?.();
       for (const work of after) await work();
+      this.changed(m.tenantKey, m.id);
       return true;
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
@@ -393,6 +411,33 @@ export class MeetingService {
     await this.repos.sessions.putSamples(
       samples.map((sample) => ({ session_id: s.id, minute: Math.floor(sample.minute / 60) * 60, meeting_id: s.meeting_id, tenant_key: s.tenant_key, sample: JSON.stringify(sample) })),
     );
+  }
+
+  /** The host, from their session, removes another participant (`targetKey` as the roster names them). */
+  async hostKickOut(caller: Caller, sessionId: string, targetKey: string): Promise<void> {
+    const s = await this.liveSession(caller, sessionId);
+    await this.mutate(s.tenant_key, s.meeting_id, (m, at) => {
+      requireHost(m, s.participant_key, 'only the host can remove participants');
+      return { events: kickOut(m, s.participant_key, targetKey, at), result: undefined };
+    });
+  }
+
+  /** The host, from their session, hands the host role to another participant. */
+  async hostSetHost(caller: Caller, sessionId: string, targetKey: string): Promise<void> {
+    const s = await this.liveSession(caller, sessionId);
+    await this.mutate(s.tenant_key, s.meeting_id, (m, at) => {
+      requireHost(m, s.participant_key, 'only the current host can hand the host role over');
+      return { events: transferHost(m, s.participant_key, targetKey, undefined, at), result: undefined };
+    });
+  }
+
+  /** The host, from their session, ends the meeting for everyone. */
+  async hostEnd(caller: Caller, sessionId: string): Promise<void> {
+    const s = await this.liveSession(caller, sessionId);
+    await this.mutate(s.tenant_key, s.meeting_id, (m, at) => {
+      requireHost(m, s.participant_key, 'only the host can end the meeting');
+      return { events: end(m, s.participant_key, at), result: undefined };
+    });
   }
 
   private async liveSession(caller: Caller, sessionId: string) {
@@ -505,6 +550,11 @@ export class MeetingService {
 /** Directory users of the meeting's tenant are `u:<user_id>`; users of other tenants `x:<tenant>:<user_id>`. */
 export function participantKeyOf(caller: { tenantKey: string; userId: string }, meetingTenantKey: string): string {
   return caller.tenantKey === meetingTenantKey ? userKey(caller.userId) : `x:${caller.tenantKey}:${caller.userId}`;
+}
+
+function requireHost(m: Meeting, key: string, message: string): void {
+  if (m.status !== 2) throw apiError('meetingStatusUnexpected', 'the meeting is not in progress');
+  if (m.hostKey !== key) throw apiError('noPermission', message);
 }
 
 function sessionOf(loaded: LoadedMeeting, key: string): string | null {

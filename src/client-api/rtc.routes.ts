@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import type {} from '@fastify/websocket';
+import type { AppContext } from '../http/context.js';
+import { ApiError } from '../domain/errors.js';
+import { SignallingConnection, type Authenticate } from '../media/connection.js';
+import { Refusal, type ServerMessage } from '../media/signalling.js';
+
+/** Largest signalling frame (an SDP offer of a large meeting stays far below). */
+export const MAX_SIGNALLING_BYTES = 256 * 1024;
+
+/**
+ * The media signalling socket of a session (docs/client-api.md "Media"): `GET
+ * /client/v1/sessions/:session_id/rtc` upgraded to a WebSocket. The socket is authenticated by its first
+ * message (`hello` with the user_access_token), so no token ever sits in a URL or an access log.
+ */
+export function rtcRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const authenticate: Authenticate = async (sessionId, token) => {
+    const verified = await ctx.tokens.verify(token);
+    if (typeof verified === 'string' || verified.kind !== 'user' || !verified.userId) throw new Refusal('unauthorized', 'the access token is not a valid user_access_token');
+    let s;
+    try {
+      s = await ctx.meetings.openSession({ tenantKey: verified.tenantKey, userId: verified.userId, appId: verified.appId }, sessionId);
+    } catch (e) {
+      if (e instanceof ApiError) throw new Refusal('not_in_meeting', `session ${sessionId.slice(0, 64)} does not exist`);
+      throw e;
+    }
+    if (s.left_at !== null) throw new Refusal('not_in_meeting', 'the session has left the meeting');
+    return { id: s.id, meetingId: s.meeting_id, tenantKey: s.tenant_key, participantKey: s.participant_key, userId: s.user_id };
+  };
+
+  app.get('/client/v1/sessions/:session_id/rtc', { websocket: true, schema: { hide: true } }, (socket, req) => {
+    const sessionId = String((req.params as { session_id?: unknown }).session_id ?? '');
+    const log = ctx.logger.child({ log_id: req.id });
+    const connection = new SignallingConnection(
+      sessionId,
+      {
+        send: (m: ServerMessage) => {
+          if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+        },
+        close: (code, reason) => socket.close(code, reason),
+      },
+      ctx.media,
+      authenticate,
+      { helloTimeoutMs: 10_000, maxRefusals: 50, maxMessageBytes: MAX_SIGNALLING_BYTES },
+      log,
+    );
+    // `ws` ships no types here (no @types/ws): the frames are typed as ws documents them.
+    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => connection.receive(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data), isBinary));
+    socket.on('close', () => connection.closed());
+    socket.on('error', (err: Error) => log.info({ err, session_id: sessionId }, 'media: signalling socket error'));
+  });
+}
