@@ -262,13 +262,16 @@ if (rows.length === 0) {
   process.exit(0);
 }
 // The marginal cost: the slope of server CPU over forwarded streams (least squares), which leaves out
-// what the server spends regardless (receiving, RTCP, timers).
-const fit = ok.length >= 2 ? ok : rows;
+// what the server spends regardless (receiving, RTCP, timers). Windows where the machine was saturated
+// (the browsers took the cores) starve the server and understate its cost, so they are left out if they can be.
+const unsaturated = ok.filter((r) => r.machine < 0.95);
+const fit = unsaturated.length >= 2 ? unsaturated : ok.length >= 2 ? ok : rows;
+console.log(`\nfit over P = ${fit.map((r) => r.p).join(', ')}`);
 const mx = fit.reduce((a, r) => a + r.forwarded, 0) / fit.length;
 const my = fit.reduce((a, r) => a + r.serverCpu, 0) / fit.length;
 const slope = fit.reduce((a, r) => a + (r.forwarded - mx) * (r.serverCpu - my), 0) / Math.max(1e-9, fit.reduce((a, r) => a + (r.forwarded - mx) ** 2, 0));
 const cost = Math.max(slope * 1000, 0.01);
-console.log(`\nserver CPU per forwarded 360p stream (video + its audio), marginal: ${cost.toFixed(1)} ms per second (${(cost / 10).toFixed(2)} % of a core); fixed part ${((my - slope * mx) * 100).toFixed(1)} % of a core`);
+console.log(`server CPU per forwarded 360p stream (video + its audio), marginal: ${cost.toFixed(1)} ms per second (${(cost / 10).toFixed(2)} % of a core); fixed part ${((my - slope * mx) * 100).toFixed(1)} % of a core`);
 console.log(`most participants carried before quality dropped, on this machine (browsers included): ${ok.length ? ok[ok.length - 1]!.p : 'none'}${rows.length === ok.length ? ` (no drop up to --max ${MAX})` : ''}`);
 const perCore = 1000 / cost;
 console.log(`server alone, one core: ~${Math.floor(perCore)} forwarded streams → a meeting of ~${Math.floor((1 + Math.sqrt(1 + 4 * perCore)) / 2)} people all on camera`);

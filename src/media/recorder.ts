@@ -1,7 +1,7 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { MediaStreamTrack } from 'werift';
+import { MediaStreamTrack, Vp8RtpPayload, type RtpPacket } from 'werift';
 import { MediaRecorder } from 'werift/nonstandard';
 import type { MeetingCapture } from './capture.js';
 import type { Publication } from './peer.js';
@@ -13,16 +13,18 @@ export interface RoomSource {
 }
 
 /**
- * One file being written for one publication's span of media. The file starts with the first packet, so
- * the codec is known and the manifest's `at` is when media really began; the packets reach the recorder
- * through a track of its own, so not even that first packet is missed. Video asks for a keyframe at
- * once (and once more a second later) rather than waiting for the next one.
+ * One file being written for one publication's span of media. A file starts with media a player can
+ * start from: an audio file with its first packet, a video file with the first packet of a keyframe
+ * (asked for at once, and every half second until one comes). So the manifest's `at` is when playable
+ * media began. The packets reach the recorder through a track of its own, so none before it is missed.
  */
 class TrackFile {
   private recorder: MediaRecorder | undefined;
+  /** packets that came while the recorder was opening its file (it subscribes only then) */
+  private pending: RtpPacket[] | undefined = [];
   private readonly feed: MediaStreamTrack;
   private readonly subscriptions: { unSubscribe(): void }[];
-  private retry: NodeJS.Timeout | undefined;
+  private asking: NodeJS.Timeout | undefined;
   private stopping: Promise<boolean> | undefined;
 
   constructor(
@@ -35,21 +37,36 @@ class TrackFile {
     this.feed = new MediaStreamTrack({ kind: p.track.kind });
     this.subscriptions = [
       p.track.onReceiveRtp.subscribe((rtp) => {
-        if (!this.recorder && !this.begin()) return;
-        this.feed.onReceiveRtp.execute(rtp.clone());
+        if (!this.recorder && !this.begin(rtp)) return;
+        if (this.pending) this.pending.push(rtp.clone());
+        else this.feed.onReceiveRtp.execute(rtp.clone());
       }),
       p.track.onReceiveRtcp.subscribe((rtcp) => this.feed.onReceiveRtcp.execute(rtcp)),
     ];
+    if (p.track.kind === 'video') {
+      p.requestKeyframe(true);
+      this.asking = setInterval(() => p.requestKeyframe(true), 500);
+      this.asking.unref();
+    }
   }
 
-  private begin(): boolean {
+  private begin(first: RtpPacket): boolean {
     if (this.stopping || !this.p.track.codec) return false;
+    if (this.p.track.kind === 'video' && !startsKeyframe(first)) return false;
+    clearInterval(this.asking);
     this.feed.codec = this.p.track.codec;
-    this.recorder = new MediaRecorder({ path: this.path, tracks: [this.feed], disableLipSync: true, disableNtp: true, width: 640, height: 360 });
-    this.recorder.onError.subscribe((err) => this.logger.warn({ err, file: this.file }, 'media: track recording failed'));
-    this.p.requestKeyframe(true);
-    this.retry = setTimeout(() => this.p.requestKeyframe(true), 1000);
-    this.retry.unref();
+    const recorder = new MediaRecorder({ path: this.path, numOfTracks: 1, disableLipSync: true, disableNtp: true, width: 640, height: 360 });
+    this.recorder = recorder;
+    recorder.onError.subscribe((err) => this.logger.warn({ err, file: this.file }, 'media: track recording failed'));
+    // addTrack resolves once the writer listens to the feed; until then packets wait in `pending`.
+    recorder
+      .addTrack(this.feed)
+      .catch((err: unknown) => this.logger.warn({ err, file: this.file }, 'media: could not open a track file'))
+      .finally(() => {
+        const waiting = this.pending ?? [];
+        this.pending = undefined;
+        for (const rtp of waiting) this.feed.onReceiveRtp.execute(rtp);
+      });
     this.onStart(Date.now());
     return true;
   }
@@ -58,12 +75,22 @@ class TrackFile {
   stop(): Promise<boolean> {
     this.stopping ??= (async () => {
       for (const s of this.subscriptions) s.unSubscribe();
-      clearTimeout(this.retry);
+      clearInterval(this.asking);
       if (!this.recorder) return false;
       await this.recorder.stop().catch((err: unknown) => this.logger.warn({ err, file: this.file }, 'media: could not complete a track file'));
       return true;
     })();
     return this.stopping;
+  }
+}
+
+/** The first packet of a VP8 keyframe (the only video codec the SFU negotiates). */
+function startsKeyframe(rtp: RtpPacket): boolean {
+  try {
+    const vp8 = Vp8RtpPayload.deSerialize(rtp.payload);
+    return vp8.isPartitionHead && vp8.payloadHeaderExist && vp8.isKeyframe;
+  } catch {
+    return false;
   }
 }
 
