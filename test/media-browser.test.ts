@@ -9,6 +9,7 @@ type Json = Record<string, any>;
 
 // Functions passed to page.evaluate run in the page; the test build has no DOM types.
 declare const location: any;
+declare const document: any;
 
 /**
  * The meeting page in real Chromium with fake camera, microphone and screen, against a real server and
@@ -245,13 +246,15 @@ describe.skipIf(!hasChromium)('meeting page in a browser', () => {
     await alice().toggleRecording();
     expect((await request).method()).toBe('PATCH');
     expect(await bob().page.isHidden('#record')).toBe(true);
-    // a recording started elsewhere (the recording service, auto_record) reaches every page
-    await s.runtime.meetings.mutate('acme', meetingId, (m, at) => {
-      m.recording = true;
-      return { events: [{ type: 'recording_started' as const, at, operatorKey: null }], result: undefined };
-    });
+    // the recording really started (the service's state reaches every page through the roster)
     for (const p of [alice(), bob()]) await p.page.waitForSelector('#rec-line:text("● recording")');
     expect(await alice().page.textContent('#record')).toBe('Stop recording');
+    expect((await s.runtime.repos.recordings.ofMeeting('acme', meetingId)).map((r) => r.status)).toEqual(['recording']);
+    const stop = alice().page.waitForRequest((r) => r.url().endsWith(`/open-apis/vc/v1/meetings/${meetingId}/recording/stop`));
+    await alice().toggleRecording();
+    expect((await stop).method()).toBe('PATCH');
+    for (const p of [alice(), bob()]) await p.page.waitForFunction(() => document.getElementById('rec-line').textContent === '');
+    expect(await alice().page.textContent('#record')).toBe('Record');
   });
 
   it('host controls: hand the host role over, remove someone, end the meeting; every page is told', async () => {

@@ -450,7 +450,8 @@ async function toggleRecording() {
   const action = state.recording ? 'stop' : 'start';
   try {
     await api('PATCH', `/open-apis/vc/v1/meetings/${state.meeting.id}/recording/${action}`, {});
-    state.recording = !state.recording;
+    // Set, not toggled: the roster may already have said so while the call was on its way back.
+    state.recording = action === 'start';
     toast(state.recording ? 'Recording started' : 'Recording stopped');
   } catch (e) {
     toast(`Recording ${action} refused: ${e.message}`);
