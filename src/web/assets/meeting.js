@@ -183,7 +183,7 @@ function heartbeat() {
     try {
       await api('POST', `/client/v1/sessions/${sid}/heartbeat`);
     } catch (e) {
-      if (e.code === 122009 || e.code === 121004) return finish('You are no longer in the meeting', 'The server ended your session.');
+      if (e.code === 122009 || e.code === 121004) return finish('You are no longer in the meeting', 'The server ended your session.', true);
     }
     setTimeout(beat, 10_000);
   };
@@ -192,7 +192,8 @@ function heartbeat() {
 
 async function sessionFeed(sid) {
   let after = 0;
-  while (state.sessionId === sid && !state.over) {
+  // After a generic end, read on briefly for the event that says why.
+  while (state.sessionId === sid && (!state.over || (state.overGeneric && Date.now() - state.overAt < 30_000))) {
     try {
       const page = await api('GET', `/client/v1/sessions/${sid}/events?after=${after}&wait=25`);
       after = page.next;
@@ -254,11 +255,17 @@ function ring(p) {
   setTimeout(() => box.remove(), 60_000);
 }
 
-function finish(title, text) {
-  if (state.over) return;
+// A heartbeat refused because the session is over may come before the event that says why (kicked
+// out, meeting ended): that event's own words replace the generic ones, but nothing else does.
+function finish(title, text, generic = false) {
+  if (state.over && !(state.overGeneric && !generic)) return;
+  const first = !state.over;
+  if (first) state.overAt = Date.now();
   state.over = title;
+  state.overGeneric = generic;
   $('over-title').textContent = title;
   $('over-text').textContent = text;
+  if (!first) return;
   show('over');
   state.ws?.close();
   state.pc?.close();
