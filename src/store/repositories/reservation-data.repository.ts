@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../schema.js';
+import type { Database, RoomBookingTable } from '../schema.js';
 import { subtreeRange, type TreePath } from '../../domain/room/tree.js';
 import { USER_TYPE } from '../../domain/meeting/meeting.js';
 
@@ -27,32 +27,21 @@ export interface ReservationCursor {
   i: string;
 }
 
-export interface ReservationDataRow {
-  id: string;
-  room_id: string;
+/** A booking as the export reads it: its own columns, and the facts joined to it. */
+export type ReservationDataRow = Pick<
+  RoomBookingTable,
+  'id' | 'room_id' | 'topic' | 'organizer_user_id' | 'start_time' | 'end_time' | 'status' | 'created_at' | 'decided_at' | 'check_in_deadline' | 'checked_in_at' | 'check_in_method' | 'released_at' | 'release_reason' | 'released_by_user_id'
+> & {
   room_name: string;
   disable_start: number | null;
   disable_end: number | null;
-  topic: string;
   meeting_topic: string | null;
-  organizer_user_id: string;
   organizer_name: string | null;
   organizer_department: string | null;
-  start_time: number;
-  end_time: number;
-  status: string;
-  created_at: number;
-  decided_at: number | null;
-  check_in_deadline: number | null;
-  checked_in_at: number | null;
-  check_in_method: string | null;
-  released_at: number | null;
-  release_reason: string | null;
-  released_by_user_id: string | null;
   releaser_name: string | null;
   invited: number;
   accepted: number;
-}
+};
 
 export class ReservationDataRepository {
   constructor(private readonly db: Kysely<Database>) {}
