@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { AppContext } from '../http/context.js';
 import { GrantError } from '../domain/auth/tokens.js';
+import { apiError } from '../domain/errors.js';
 import type { App } from '../store/repositories/app.repository.js';
 import { meetingPage } from './meeting-page.js';
 import { esc, page } from './html.js';
@@ -63,13 +64,13 @@ export function meetingPageRoutes(app: FastifyInstance, ctx: AppContext): void {
     const no = (req.params as { meeting_no: string }).meeting_no;
     if (!NO.test(no)) return notFound(reply);
     const a = await appFor(no);
-    if (!a) return reply.status(404).send({ code: 122002, msg: 'no meeting holds this number now' });
+    if (!a) throw apiError('meetingNotExist', 'no meeting holds this number now');
     const body = req.body as Static<typeof TokenBody>;
     try {
       const t = await ctx.tokens.exchangeCode(a, body.code, 'v2', { redirectUri: redirectUri(no), codeVerifier: body.code_verifier, strictPkce: true });
       return reply.header('cache-control', 'no-store').send({ code: 0, access_token: t.accessToken, expires_in: t.expiresIn, token_type: 'Bearer' });
     } catch (e) {
-      if (e instanceof GrantError) return reply.status(400).send({ code: 20003, msg: `sign-in failed: ${e.reason}` });
+      if (e instanceof GrantError) throw apiError('oauthCodeNotFound', `sign-in failed: ${e.reason}`);
       throw e;
     }
   });

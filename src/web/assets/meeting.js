@@ -97,7 +97,7 @@ async function finishSignIn() {
   if (!pkce || pkce.state !== params.get('state')) throw new Error('sign-in answer does not match this page (state)');
   const res = await fetch(`/j/${NO}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, code_verifier: pkce.verifier }) });
   const json = await res.json();
-  if (json.code !== 0) throw new Error(json.msg);
+  if (json.code !== 0) throw new Error(json.msg ?? json.error_description);
   state.token = json.access_token;
   sessionStorage.setItem(TOKEN_KEY, state.token);
 }
