@@ -95,7 +95,8 @@ describe('admin API: event subscriptions and the delivery log', () => {
     const acme = seed.tenants[0]!;
     acme.apps!.push({ app_id: REDIRECT.appId, app_secret: REDIRECT.appSecret, name: 'Acme redirect', scopes: ALL, events: { request_url: `${rx.url}/redirect`, verification_token: TOKEN, subscribe: [JOIN] } });
     acme.apps!.push({ app_id: HUGE.appId, app_secret: HUGE.appSecret, name: 'Acme huge', scopes: ALL, events: { request_url: `${rx.url}/huge`, verification_token: TOKEN, subscribe: [JOIN] } });
-    s = await startTestServer({ seed, config: { adminKey: ADMIN_KEY, emptyMeetingGrace: 0, eventRetryScale: 0.0001, eventTimeout: 1000 } });
+    // retries at 150 ms, 3 s, 36 s, 216 s: the redirecting app's deliveries stay pending through the file
+    s = await startTestServer({ seed, config: { adminKey: ADMIN_KEY, emptyMeetingGrace: 0, eventRetryScale: 0.01, eventTimeout: 1000 } });
     off = await startTestServer({ seed: fixtureSeed() });
     const app = (await s.runtime.repos.apps.find(full))!;
     userToken = (await s.runtime.tokens.issueUserTokens(app, 'alice', app.scopes, 'v1', Date.now())).accessToken;
@@ -205,12 +206,15 @@ describe('admin API: event subscriptions and the delivery log', () => {
     expect(r.body.data.subscription.request_url).toBeNull();
     const before = (await s.runtime.repos.deliveries.forApp(full)).length;
     await produceJoin();
-    await expect.poll(async () => (await s.runtime.repos.deliveries.forApp(HUGE.appId)).length, { timeout: 5_000 }).toBe(2);
+    // settled, not just created: the next test reads which deliveries are still pending
+    await expect.poll(async () => (await s.runtime.repos.deliveries.forApp(HUGE.appId)).map((d) => d.status), { timeout: 5_000 }).toEqual(['delivered', 'delivered']);
     expect((await s.runtime.repos.deliveries.forApp(full)).length).toBe(before);
   });
 
   it('maintenance prunes finished deliveries, their attempts and their events, and keeps pending ones', async () => {
     const repos = s.runtime.repos;
+    // only the redirecting app's delivery waits (for a retry far away); nothing else is in flight
+    await expect.poll(async () => [...new Set((await repos.deliveries.list({ status: 'pending' }, 100)).map((d) => d.app_id))], { timeout: 5_000 }).toEqual([REDIRECT.appId]);
     const pendingBefore = await repos.deliveries.list({ status: 'pending' }, 100);
     expect(pendingBefore.map((d) => d.app_id)).toContain(REDIRECT.appId);
     const finished = [...(await repos.deliveries.list({ status: 'delivered' }, 100)), ...(await repos.deliveries.list({ status: 'failed' }, 100))];
