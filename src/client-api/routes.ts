@@ -1,31 +1,38 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import type { MethodSpec } from '../openapi/catalog.js';
+import type { MethodSpec, RateLimit, TokenKind } from '../openapi/catalog.js';
 import type { AppContext } from '../http/context.js';
-import { principalOf } from '../http/auth.js';
+import { enforceRateLimit, principalOf } from '../http/auth.js';
 import { Envelope, ok } from '../http/envelope.js';
 import { apiError } from '../domain/errors.js';
 import type { Caller } from '../domain/meeting/meeting.service.js';
 import type { Meeting } from '../domain/meeting/meeting.js';
-import { participant, roomKey } from '../domain/meeting/meeting.js';
+import { guestKey, participant, roomKey } from '../domain/meeting/meeting.js';
+import { joinAsGuest } from '../domain/meeting/guest-join.js';
+import { GUEST_NAME_MAX } from '../domain/meeting/guests.js';
 import type { ClientEventRow } from '../store/repositories/session.repository.js';
 
 /**
  * The participant protocol (docs/client-api.md): what the meeting page, room devices and the simulator
- * speak. Authenticated with a user_access_token; same envelope and error codes as the Open API.
+ * speak. Authenticated with a user_access_token (a guest's token where `tokens` says so: the calls of
+ * the guest's own session); same envelope and error codes as the Open API.
  */
-const spec = (id: string, method: MethodSpec['method'], path: string, summary: string): MethodSpec => ({
+const spec = (id: string, method: MethodSpec['method'], path: string, summary: string, tokens: TokenKind[] = ['user'], rateLimit: RateLimit = {}): MethodSpec => ({
   id: `client.${id}`,
   resource: 'client',
   method,
   path,
   summary,
-  tokens: ['user'],
+  tokens,
   scopes: [],
   fieldScopes: [],
-  rateLimit: {},
+  rateLimit,
   spec: 'docs/client-api.md',
 });
+/** What a guest's token may call. */
+const USER_OR_GUEST: TokenKind[] = ['user', 'guest'];
+/** Guest joins need no token, so they are counted per address: enough for a room of people behind one NAT. */
+const GUEST_JOIN_LIMIT: RateLimit = { perMinute: 30 };
 
 const Device = Type.Object(
   {
@@ -47,6 +54,12 @@ const SessionParams = Type.Object({ session_id: Type.String({ minLength: 1, maxL
 const StartBody = Type.Object({ topic: Type.Optional(Type.String({ maxLength: 255 })), device: Type.Optional(Device) });
 const JoinBody = Type.Object({
   meeting_no: Type.String({ pattern: '^[0-9]{9}$' }),
+  password: Type.Optional(Type.String({ maxLength: 16 })),
+  device: Type.Optional(Device),
+});
+const GuestJoinBody = Type.Object({
+  meeting_no: Type.String({ pattern: '^[0-9]{9}$' }),
+  name: Type.String({ maxLength: 4 * GUEST_NAME_MAX, description: `the name others see: 1–${GUEST_NAME_MAX} characters once trimmed` }),
   password: Type.Optional(Type.String({ maxLength: 16 })),
   device: Type.Optional(Device),
 });
@@ -109,6 +122,11 @@ const MeetingView = Type.Object({
   is_host: Type.Boolean(),
 });
 const SessionView = Type.Object({ session_id: Type.String(), meeting: MeetingView });
+const GuestSessionView = Type.Object({
+  session_id: Type.String(),
+  meeting: MeetingView,
+  guest: Type.Object({ id: Type.String(), name: Type.String(), access_token: Type.String(), expires_in: Type.Integer({ description: 'seconds' }) }),
+});
 const EventsView = Type.Object({
   events: Type.Array(Type.Object({ seq: Type.Integer(), type: Type.String(), created_at: Type.String(), payload: Type.Unknown() })),
   next: Type.Integer(),
@@ -122,7 +140,7 @@ function meetingView(m: Meeting, userKey: string) {
 function callerOf(request: FastifyRequest): Caller {
   const p = principalOf(request);
   if (!p.userId) throw apiError('invalidUserToken');
-  return { tenantKey: p.tenantKey, userId: p.userId, appId: p.appId, ip: request.ip };
+  return { tenantKey: p.tenantKey, userId: p.userId, appId: p.appId, ip: request.ip, ...(p.guest ? { guest: p.guest } : {}) };
 }
 
 function eventsView(rows: ClientEventRow[], after: number) {
@@ -164,11 +182,22 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
     return { session_id: v.sessionId, meeting: meetingView(v.meeting, `u:${caller.userId}`) };
   });
 
-  route(spec('joinMeeting', 'POST', '/client/v1/meetings/join', 'Join a meeting by its number'), { body: JoinBody, response: SessionView }, async (req) => {
+  route(spec('joinMeeting', 'POST', '/client/v1/meetings/join', "Join a meeting by its number (a guest: rejoin the guest's own meeting)", USER_OR_GUEST), { body: JoinBody, response: SessionView }, async (req) => {
     const caller = callerOf(req);
     const v = await ctx.meetings.joinByNo(caller, req.body.meeting_no, req.body.password, req.body.device ?? {}, ctx.reserveRules);
     const key = v.meeting.participants.find((p) => p.sessionId === v.sessionId)?.key ?? '';
     return { session_id: v.sessionId, meeting: meetingView(v.meeting, key) };
+  });
+
+  const guestJoin = spec('guestJoin', 'POST', '/client/v1/meetings/guest_join', 'Join a meeting whose reserve admits guests, as a guest (no token)', [], GUEST_JOIN_LIMIT);
+  route(guestJoin, { body: GuestJoinBody, response: GuestSessionView }, async (req, reply) => {
+    enforceRateLimit(ctx, guestJoin, `ip:${req.ip}`, '', reply);
+    const v = await joinAsGuest(
+      { meetings: ctx.meetings, tokens: ctx.tokens, rules: ctx.reserveRules },
+      { meetingNo: req.body.meeting_no, name: req.body.name, password: req.body.password, device: req.body.device ?? {}, ip: req.ip },
+    );
+    reply.header('cache-control', 'no-store');
+    return { session_id: v.sessionId, meeting: meetingView(v.meeting, guestKey(v.guest.id)), guest: { id: v.guest.id, name: v.guest.name, access_token: v.guest.accessToken, expires_in: v.guest.expiresIn } };
   });
 
   route(spec('joinRoom', 'POST', '/client/v1/rooms/:room_id/join', 'Join a meeting with a room the caller operates (user_type 2)'), { params: Type.Object({ room_id: Type.String({ minLength: 1, maxLength: 100 }) }), body: JoinBody, response: SessionView }, async (req) => {
@@ -182,15 +211,15 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
     return {};
   });
 
-  const sessionAction = (name: string, path: string, summary: string, run: (caller: Caller, sessionId: string) => Promise<void>) =>
-    route(spec(name, 'POST', `/client/v1/sessions/:session_id/${path}`, summary), { params: SessionParams, response: Empty }, async (req) => {
+  const sessionAction = (name: string, path: string, summary: string, run: (caller: Caller, sessionId: string) => Promise<void>, tokens?: TokenKind[]) =>
+    route(spec(name, 'POST', `/client/v1/sessions/:session_id/${path}`, summary, tokens), { params: SessionParams, response: Empty }, async (req) => {
       await run(callerOf(req), req.params.session_id);
       return {};
     });
-  sessionAction('leave', 'leave', 'Leave the meeting', (c, id) => ctx.meetings.leave(c, id));
-  sessionAction('heartbeat', 'heartbeat', 'Keep the session alive', (c, id) => ctx.meetings.heartbeat(c, id));
-  sessionAction('shareStart', 'share/start', 'Start sharing the screen', (c, id) => ctx.meetings.share(c, id, true));
-  sessionAction('shareStop', 'share/stop', 'Stop sharing the screen', (c, id) => ctx.meetings.share(c, id, false));
+  sessionAction('leave', 'leave', 'Leave the meeting', (c, id) => ctx.meetings.leave(c, id), USER_OR_GUEST);
+  sessionAction('heartbeat', 'heartbeat', 'Keep the session alive', (c, id) => ctx.meetings.heartbeat(c, id), USER_OR_GUEST);
+  sessionAction('shareStart', 'share/start', 'Start sharing the screen', (c, id) => ctx.meetings.share(c, id, true), USER_OR_GUEST);
+  sessionAction('shareStop', 'share/stop', 'Stop sharing the screen', (c, id) => ctx.meetings.share(c, id, false), USER_OR_GUEST);
   sessionAction('lock', 'lock', 'Lock the meeting (host only): only invitees can join', (c, id) => ctx.meetings.lock(c, id, true));
   sessionAction('unlock', 'unlock', 'Unlock the meeting (host only)', (c, id) => ctx.meetings.lock(c, id, false));
 
@@ -205,17 +234,17 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
   sessionAction('end', 'end', 'Host only: end the meeting for everyone', (c, id) => ctx.meetings.hostEnd(c, id));
 
-  route(spec('media', 'POST', '/client/v1/sessions/:session_id/media', 'Report microphone and camera use'), { params: SessionParams, body: MediaBody, response: Empty }, async (req) => {
+  route(spec('media', 'POST', '/client/v1/sessions/:session_id/media', 'Report microphone and camera use', USER_OR_GUEST), { params: SessionParams, body: MediaBody, response: Empty }, async (req) => {
     await ctx.meetings.media(callerOf(req), req.params.session_id, req.body);
     return {};
   });
 
-  route(spec('stats', 'POST', '/client/v1/sessions/:session_id/stats', 'Report per-minute quality samples'), { params: SessionParams, body: StatsBody, response: Empty }, async (req) => {
+  route(spec('stats', 'POST', '/client/v1/sessions/:session_id/stats', 'Report per-minute quality samples', USER_OR_GUEST), { params: SessionParams, body: StatsBody, response: Empty }, async (req) => {
     await ctx.meetings.stats(callerOf(req), req.params.session_id, req.body.samples);
     return {};
   });
 
-  route(spec('sessionEvents', 'GET', '/client/v1/sessions/:session_id/events', 'What this session must react to: kicked out, host changed, meeting ended'), { params: SessionParams, querystring: EventsQuery, response: EventsView }, async (req) => {
+  route(spec('sessionEvents', 'GET', '/client/v1/sessions/:session_id/events', 'What this session must react to: kicked out, host changed, meeting ended', USER_OR_GUEST), { params: SessionParams, querystring: EventsQuery, response: EventsView }, async (req) => {
     const s = await ctx.meetings.openSession(callerOf(req), req.params.session_id);
     const after = req.query.after ?? 0;
     const rows = await longPoll(() => ctx.repos.sessions.eventsForSession(s.id, after, 100), req.query.wait ?? 0, req);

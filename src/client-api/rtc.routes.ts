@@ -11,15 +11,15 @@ export const MAX_SIGNALLING_BYTES = 256 * 1024;
 /**
  * The media signalling socket of a session (docs/client-api.md "Media"): `GET
  * /client/v1/sessions/:session_id/rtc` upgraded to a WebSocket. The socket is authenticated by its first
- * message (`hello` with the user_access_token), so no token ever sits in a URL or an access log.
+ * message (`hello` with the user_access_token, or a guest's token), so no token ever sits in a URL or an access log.
  */
 export function rtcRoutes(app: FastifyInstance, ctx: AppContext): void {
   const authenticate: Authenticate = async (sessionId, token) => {
     const verified = await ctx.tokens.verify(token);
-    if (typeof verified === 'string' || verified.kind !== 'user' || !verified.userId) throw new Refusal('unauthorized', 'the access token is not a valid user_access_token');
+    if (typeof verified === 'string' || verified.kind === 'tenant' || !verified.userId) throw new Refusal('unauthorized', "the access token is not a valid user_access_token or guest's token");
     let s;
     try {
-      s = await ctx.meetings.openSession({ tenantKey: verified.tenantKey, userId: verified.userId, appId: verified.appId }, sessionId);
+      s = await ctx.meetings.openSession({ tenantKey: verified.tenantKey, userId: verified.userId, appId: verified.appId, ...(verified.guest ? { guest: verified.guest } : {}) }, sessionId);
     } catch (e) {
       if (e instanceof ApiError) throw new Refusal('not_in_meeting', `session ${sessionId.slice(0, 64)} does not exist`);
       throw e;

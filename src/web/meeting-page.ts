@@ -1,10 +1,11 @@
 import { esc } from './html.js';
 
 /**
- * The in-browser meeting: a static shell; /static/meeting.js does the rest (sign-in, device check, the
- * participant protocol, WebRTC). Every view is in the page from the start and shown by `data-view`.
+ * The in-browser meeting: a static shell; /static/meeting.js does the rest (sign-in or joining as a
+ * guest, device check, the participant protocol, WebRTC). Every view is in the page from the start and
+ * shown by `data-view`. `guests`: whether the number's meeting admits guests now (docs/decisions.md "Guests").
  */
-export function meetingPage(meetingNo: string): string {
+export function meetingPage(meetingNo: string, guests: boolean): string {
   const pretty = `${meetingNo.slice(0, 3)} ${meetingNo.slice(3, 6)} ${meetingNo.slice(6)}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -31,11 +32,17 @@ footer{grid-column:1/3;padding:10px;background:#2b2f36;display:flex;gap:8px;just
 #toasts{position:fixed;top:50px;left:50%;transform:translateX(-50%);display:flex;flex-direction:column;gap:6px;z-index:9}
 .toast{background:#fff;color:#222;padding:8px 14px;border-radius:6px;box-shadow:0 2px 8px #0006;font-size:14px}
 #ringing{position:fixed;right:16px;bottom:70px;z-index:9} .err{color:#d83931}
+input{padding:8px 10px;border-radius:6px;border:1px solid #bbbfc4;font-size:14px;flex:1;min-width:160px} .or{color:#646a73;margin:16px 0 0}
 </style></head>
-<body data-view="loading" data-meeting-no="${esc(meetingNo)}">
+<body data-view="loading" data-meeting-no="${esc(meetingNo)}" data-guests="${guests}">
 <div id="loading" class="card"><h1>Meeting ${esc(pretty)}</h1><p>Loading…</p></div>
-<div id="signin" class="card"><h1>Meeting ${esc(pretty)}</h1><p>Sign in to join this meeting.</p>
-  <p id="signin-error" class="err"></p><div class="row"><button id="signin-button">Sign in</button></div></div>
+<div id="signin" class="card"><h1>Meeting ${esc(pretty)}</h1><p>${guests ? 'Sign in, or join as a guest under your name.' : 'Sign in to join this meeting.'}</p>
+  <p id="signin-error" class="err"></p><div class="row"><button id="signin-button">Sign in</button></div>
+  ${
+    guests
+      ? `<p class="or">No account? Join as a guest:</p><form id="guest-form" class="row"><input id="guest-name" maxlength="64" placeholder="Your name" autocomplete="name" aria-label="Your name"><button id="guest-button" class="plain">Join as guest</button></form><p id="guest-error" class="err"></p>`
+      : '<p id="no-guests" class="or">This meeting does not admit guests: only people signed in with an account of its organisation can join.</p>'
+  }</div>
 <div id="prejoin" class="card"><h1>Meeting ${esc(pretty)}</h1><p>Check your camera and microphone.</p>
   <video id="preview" autoplay playsinline muted></video><div class="meter" title="microphone level"><i id="mic-level"></i></div>
   <p id="device-error" class="err"></p>

@@ -6,6 +6,7 @@ import type { AppContext } from '../http/context.js';
 import { GrantError } from '../domain/auth/tokens.js';
 import { apiError } from '../domain/errors.js';
 import type { App } from '../store/repositories/app.repository.js';
+import { guestsAllowedByNo } from '../domain/meeting/reserved-meetings.js';
 import { meetingPage } from './meeting-page.js';
 import { esc, page } from './html.js';
 
@@ -39,7 +40,8 @@ export function meetingPageRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/j/:meeting_no', { schema: { hide: true } }, async (req, reply) => {
     const no = (req.params as { meeting_no: string }).meeting_no;
     if (!NO.test(no)) return notFound(reply);
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(meetingPage(no));
+    const guests = await guestsAllowedByNo(ctx.repos, no, Date.now());
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(meetingPage(no, guests));
   });
 
   app.get('/j/:meeting_no/signin', { schema: { hide: true } }, async (req, reply) => {

@@ -57,6 +57,7 @@ export class MeetingPage {
   private constructor(
     readonly page: Page,
     readonly context: BrowserContext,
+    /** the user signed in, or the guest's name */
     readonly userId: string,
   ) {
     page.on('console', (m) => this.console.push(`${m.type()}: ${m.text()}`));
@@ -76,6 +77,18 @@ export class MeetingPage {
     await page.click('button.allow');
     await page.waitForSelector('body[data-view=prejoin]');
     return new MeetingPage(page, context, userId);
+  }
+
+  /** Opens `/j/:meeting_no` in a fresh context and goes on as a guest named `name` (the meeting must admit guests). */
+  static async openAsGuest(browser: Browser, baseUrl: string, meetingNo: string, name: string): Promise<MeetingPage> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/j/${meetingNo}`);
+    await page.waitForSelector('body[data-view=signin]');
+    await page.fill('#guest-name', name);
+    await page.click('#guest-button');
+    await page.waitForSelector('body[data-view=prejoin]');
+    return new MeetingPage(page, context, name);
   }
 
   /** Clicks Join and waits until the media server has greeted the page. */

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { App, AppRepository } from '../../store/repositories/app.repository.js';
 import type { TokenRepository, TokenRow } from '../../store/repositories/token.repository.js';
-import type { Principal } from './principal.js';
+import type { GuestPass, Principal } from './principal.js';
 
 /** Lifetimes and rules from auth.md. Times are milliseconds unless a name says otherwise. */
 export const REISSUE_WINDOW_MS = 30 * 60_000;
@@ -129,18 +129,25 @@ export class TokenService {
 
   /** Resolves a bearer token to its principal, or says which kind of token it failed as. */
   async verify(token: string): Promise<Principal | BearerFailure> {
-    const expectKind: BearerFailure = token.startsWith('u-') || token.startsWith('ur-') || token.startsWith('eyJ') ? 'user' : 'tenant';
-    if (token.length > 4096) return expectKind;
+    const expectKind = token.startsWith('g-') ? 'guest' : token.startsWith('u-') || token.startsWith('ur-') || token.startsWith('eyJ') ? 'user' : 'tenant';
+    // A bad guest token fails as a bad user token would: the participant protocol answers 99991668.
+    const failure: BearerFailure = expectKind === 'tenant' ? 'tenant' : 'user';
+    if (token.length > 4096) return failure;
     const hash = hashToken(token);
     const now = this.clock.now();
     const cached = this.verified.get(hash);
     if (cached && cached.until > now) return cached.principal;
     if (cached) this.verified.delete(hash);
     const row = await this.tokens.findByHash(hash);
-    if (!row || row.kind !== expectKind || row.revoked_at !== null || row.expires_at <= now) return expectKind;
-    const app = await this.apps.find(row.app_id);
-    if (!app || app.tenantKey !== row.tenant_key) return expectKind;
-    const principal = this.principalOf(row, app);
+    if (!row || row.kind !== expectKind || row.revoked_at !== null || row.expires_at <= now) return failure;
+    let principal: Principal;
+    if (row.kind === 'guest') {
+      principal = { kind: 'guest', appId: '', tenantKey: row.tenant_key, appScopes: [], userId: row.user_id ?? '', guest: JSON.parse(row.meta ?? '{}') as GuestPass };
+    } else {
+      const app = await this.apps.find(row.app_id);
+      if (!app || app.tenantKey !== row.tenant_key) return failure;
+      principal = this.principalOf(row, app);
+    }
     if (this.verified.size >= VERIFY_CACHE_MAX) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(hash, { principal, until: Math.min(now + VERIFY_CACHE_MS, row.expires_at) });
     return principal;
@@ -156,6 +163,31 @@ export class TokenService {
       userId: row.user_id ?? undefined,
       grantedScopes: parseScopes(row.scopes),
     };
+  }
+
+  /**
+   * A guest's access token (`g-…`): names the guest, the meeting's tenant and the one meeting they were
+   * admitted to; issued through no app, so no Open API call accepts it.
+   */
+  async issueGuestToken(tenantKey: string, guestId: string, pass: GuestPass, ttlS: number): Promise<{ accessToken: string; expiresIn: number }> {
+    const accessToken = 'g-' + randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    await this.tokens.insert({
+      token_hash: hashToken(accessToken),
+      id: randomBytes(16).toString('hex'),
+      kind: 'guest',
+      flavor: 'v1',
+      app_id: '',
+      tenant_key: tenantKey,
+      user_id: guestId,
+      scopes: null,
+      granted_at: now,
+      meta: JSON.stringify(pass),
+      created_at: now,
+      expires_at: now + ttlS * 1000,
+      revoked_at: null,
+    });
+    return { accessToken, expiresIn: ttlS };
   }
 
   /** An authorization code for a signed-in user (5 minutes, single use). */

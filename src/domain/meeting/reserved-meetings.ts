@@ -1,6 +1,6 @@
 import type { Repositories } from '../../store/repositories/index.js';
 import { storedSettings } from '../reserve/commands.js';
-import { reserveAllows } from '../reserve/permissions.js';
+import { admitsGuests, reserveAllows } from '../reserve/permissions.js';
 import { ACTION, MEETING_TYPE } from '../reserve/settings.js';
 import { createMeeting, userKey, USER_TYPE, type Joiner } from './meeting.js';
 import { newMeetingId, type MeetingService, type ReserveAction, type ReserveRules } from './meeting.service.js';
@@ -44,6 +44,7 @@ export function reserveRules(repos: Repositories): ReserveRules {
       return { meeting, ...(callee ? { callee } : {}) };
     },
     allows: async (m, caller, action) => {
+      if (caller.guest) return action === 'join' && (await guestsAllowed(repos, m));
       if (!m.reserveId) return true;
       const r = await repos.reserves.forTenant(m.tenantKey).find(m.reserveId);
       if (!r) return true;
@@ -55,6 +56,20 @@ export function reserveRules(repos: Repositories): ReserveRules {
       });
     },
   };
+}
+
+/** Guests join only meetings of a reserve whose "can join" permission names them (docs/decisions.md "Guests"); never instant meetings. */
+async function guestsAllowed(repos: Repositories, m: { tenantKey: string; reserveId: string | null }): Promise<boolean> {
+  const r = m.reserveId ? await repos.reserves.forTenant(m.tenantKey).find(m.reserveId) : undefined;
+  return r !== undefined && admitsGuests(storedSettings(r).action_permissions);
+}
+
+/** Whether a guest could join by this number now: its live meeting's reserve, or the live reserve that holds it, admits guests. */
+export async function guestsAllowedByNo(repos: Repositories, meetingNo: string, at: number): Promise<boolean> {
+  const live = await repos.meetings.liveByNo(meetingNo);
+  if (live) return guestsAllowed(repos, live);
+  const r = await repos.reserves.liveByNo(meetingNo, at);
+  return r !== undefined && admitsGuests(storedSettings(r).action_permissions);
 }
 
 /** The reserve's live meeting ends when the reserve expires (issue 3). */

@@ -50,9 +50,11 @@ export const CHECK_FIELD = { userId: 1, userType: 2, tenant: 3 } as const;
 export const CHECK_MODE = { inList: 1, notInList: 2 } as const;
 /** The user types a reserve can name: 1 Feishu user, 2 rooms, 6 PSTN, 7 SIP (checker lists hold them as strings). */
 export const USER_TYPE = { lark: 1, rooms: 2, pstn: 6, sip: 7 } as const;
+/** meeting.md user_type 5 (neo单品游客用户): openvc's guests; user-type checkers may name them too (docs/decisions.md "Guests"). */
+export const GUEST_USER_TYPE = 5;
 export const MAX_ASSIGNED_HOSTS = 10;
 
-const CHECKER_USER_TYPES = Object.values(USER_TYPE).map(String);
+const CHECKER_USER_TYPES = [...Object.values(USER_TYPE), GUEST_USER_TYPE].sort((a, b) => a - b).map(String);
 /** `[国际冠字]-[区号][号码]`, e.g. +86-02187654321 */
 const PHONE = /^\+\d{1,4}-\d{5,20}$/;
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Meeting, Participant } from '../../domain/meeting/meeting.js';
-import { inMeetingMs, participant, roomIdOf, USER_TYPE } from '../../domain/meeting/meeting.js';
+import { guestIdOf, inMeetingMs, isExternal, participant, roomIdOf, USER_TYPE } from '../../domain/meeting/meeting.js';
 import type { UserIdMapper } from '../../domain/identity/user-ids.js';
 
 export const MeetingUser = Type.Object({ id: Type.Optional(Type.String()), user_type: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 })) });
@@ -46,9 +46,12 @@ export const MeetingObject = Type.Object({
 
 const sec = (ms: number | null): string => (ms === null ? '0' : String(Math.floor(ms / 1000)));
 
-/** A participant's ID in the caller's ID type (a room's is its room_id); users of other tenants keep their own tenant's IDs. */
+/**
+ * A participant's ID in the caller's ID type (a room's is its room_id, a guest's its guest ID); users of
+ * other tenants keep their own tenant's IDs.
+ */
 export function participantId(m: Meeting, p: Participant, ids: UserIdMapper): string | undefined {
-  if (!p.userId) return ids.type === 'user_id' ? undefined : (roomIdOf(p.key) ?? p.key);
+  if (!p.userId) return ids.type === 'user_id' ? undefined : (roomIdOf(p.key) ?? guestIdOf(p.key) ?? p.key);
   return ids.presentAnyTenant(p.tenantKey ?? m.tenantKey, p.userId);
 }
 
@@ -95,7 +98,7 @@ export function presentMeeting(m: Meeting, ids: UserIdMapper, publicUrl: string,
                 user_type: p.userType,
                 is_host: m.hostKey === p.key,
                 is_cohost: p.isCohost,
-                is_external: p.tenantKey !== null && p.tenantKey !== m.tenantKey,
+                is_external: isExternal(m.tenantKey, p),
                 status: p.status,
               },
             ];

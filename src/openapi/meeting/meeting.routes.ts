@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { apiError } from '../../domain/errors.js';
 import { UserIdTypeParam, userIdMapper, type UserIdMapper, type UserIdType } from '../../domain/identity/user-ids.js';
 import type { Principal } from '../../domain/auth/principal.js';
-import { userKey, type Meeting, type UserType } from '../../domain/meeting/meeting.js';
+import { guestKey, roomKey, userKey, USER_TYPE, type Meeting, type UserType } from '../../domain/meeting/meeting.js';
 import { principalOf } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import { PageToken, decodePageToken, pageOf } from '../../http/pagination.js';
@@ -45,10 +45,14 @@ function canRead(p: Principal, m: Meeting): boolean {
 }
 
 /**
- * The participant key a request names. An ID that names no user of the tenant gets a key no participant
- * has (`?:<id>`), so the meeting rules answer for it as for anyone absent from the meeting.
+ * The participant key a request names: a guest (user_type 5) by the guest ID the meeting shows. An ID
+ * that names no user of the tenant gets a key no participant has (`?:<id>`), so the meeting rules answer
+ * for it as for anyone absent from the meeting.
  */
 async function targetKey(ids: UserIdMapper, u: Static<typeof MeetingUser>): Promise<string> {
+  if (u.user_type === USER_TYPE.guest) return u.id ? guestKey(u.id) : '?:';
+  // A room is named by its room_id whatever the user_id_type, as meeting.get shows it.
+  if (u.user_type === USER_TYPE.rooms) return u.id ? roomKey(u.id) : '?:';
   const user = u.id ? await ids.find(u.id) : undefined;
   return user ? userKey(user.user_id) : `?:${u.id ?? ''}`;
 }

@@ -1,5 +1,5 @@
-// The openvc meeting page: sign-in (OAuth code flow with PKCE), device check, and the meeting itself
-// over the participant protocol (docs/client-api.md) with media through the server's SFU.
+// The openvc meeting page: sign-in (OAuth code flow with PKCE) or joining as a guest, device check, and
+// the meeting itself over the participant protocol (docs/client-api.md) with media through the server's SFU.
 // Plain browser JavaScript, no build step. `window.openvc` exposes the state for tests and debugging.
 
 const NO = document.body.dataset.meetingNo;
@@ -9,10 +9,18 @@ if (params.has('stats_interval')) sessionStorage.setItem('openvc.stats_interval'
 const STATS_INTERVAL_S = Math.max(1, Number(sessionStorage.getItem('openvc.stats_interval')) || 60);
 const TOKEN_KEY = 'openvc.token';
 const PKCE_KEY = 'openvc.pkce';
+/** The name a guest gave, kept for the tab so that "Join again" needs no retyping. */
+const GUEST_KEY = 'openvc.guest_name';
+/** Whether the number's meeting admits guests (the server says so in the page). */
+const GUESTS = document.body.dataset.guests === 'true';
+// A guest's token (`g-…`) is good for one meeting only.
+const isGuestToken = (t) => typeof t === 'string' && t.startsWith('g-');
 const $ = (id) => document.getElementById(id);
 
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
+  /** set when joining as a guest: the name others see */
+  guestName: sessionStorage.getItem(GUEST_KEY),
   sessionId: null,
   meeting: null,
   me: null,
@@ -63,7 +71,7 @@ class ApiError extends Error {
 async function api(method, path, body) {
   const res = await fetch(path, {
     method,
-    headers: { authorization: `Bearer ${state.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...(state.token ? { authorization: `Bearer ${state.token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   let json;
@@ -100,6 +108,26 @@ async function finishSignIn() {
   if (json.code !== 0) throw new Error(json.msg ?? json.error_description);
   state.token = json.access_token;
   sessionStorage.setItem(TOKEN_KEY, state.token);
+}
+
+function startAsGuest() {
+  const name = $('guest-name').value.trim();
+  if (!name || [...name].length > 64) {
+    $('guest-error').textContent = 'Type the name others will see (at most 64 characters).';
+    return;
+  }
+  state.guestName = name;
+  sessionStorage.setItem(GUEST_KEY, name);
+  prejoin();
+}
+
+/** A new guest joins without a token and gets one for this meeting; a returning guest rejoins with theirs. */
+async function joinRequest(device) {
+  if (state.token || !state.guestName) return api('POST', '/client/v1/meetings/join', { meeting_no: NO, device });
+  const joined = await api('POST', '/client/v1/meetings/guest_join', { meeting_no: NO, name: state.guestName, device });
+  state.token = joined.guest.access_token;
+  sessionStorage.setItem(TOKEN_KEY, state.token);
+  return joined;
 }
 
 // Pre-join device check ------------------------------------------------------------------------
@@ -160,7 +188,17 @@ async function join() {
   const [mic] = state.local.getAudioTracks();
   const [cam] = state.local.getVideoTracks();
   const device = { type: 'web', os: navigator.userAgentData?.platform || navigator.platform, client_version: 'openvc-web/0.1', protocol: 'udp', ...(mic ? { microphone: mic.label } : {}), ...(cam ? { camera: cam.label } : {}) };
-  const joined = await api('POST', '/client/v1/meetings/join', { meeting_no: NO, device });
+  let joined;
+  try {
+    joined = await joinRequest(device);
+  } catch (e) {
+    // A guest's pass ended with its meeting (or expired): the next try joins as a new guest.
+    if (isGuestToken(state.token) && [99991668, 121005, 122001].includes(e.code)) {
+      state.token = null;
+      sessionStorage.removeItem(TOKEN_KEY);
+    }
+    throw e;
+  }
   mark('joined');
   state.sessionId = joined.session_id;
   state.meeting = joined.meeting;
@@ -303,6 +341,9 @@ function connectMedia() {
         state.slots = m.slots;
         state.me = m.participant_key;
         state.maxVideoStreams = m.max_video_streams;
+        // A roster that came first was drawn without knowing who "you" are.
+        renderPeople();
+        renderControls();
         break;
       case 'offer': {
         mark('offer');
@@ -693,6 +734,13 @@ function statsLoop(sid) {
 
 $('join-button').onclick = () => join().catch((e) => ($('join-error').textContent = e.message));
 $('signin-button').onclick = () => startSignIn().catch((e) => ($('signin-error').textContent = e.message));
+if (GUESTS) {
+  $('guest-name').value = state.guestName ?? '';
+  $('guest-form').onsubmit = (e) => {
+    e.preventDefault();
+    startAsGuest();
+  };
+}
 $('mic').onclick = () => toggleMic();
 $('cam').onclick = () => toggleCam();
 $('share').onclick = () => toggleScreen().catch((e) => toast(`Could not share the screen: ${e.message}`));
@@ -710,6 +758,7 @@ $('rejoin').onclick = () => location.assign(`/j/${NO}`);
   } catch (e) {
     $('signin-error').textContent = e.message;
   }
+  if (isGuestToken(state.token)) return prejoin();
   if (!state.token) return show('signin');
   try {
     await api('GET', '/client/v1/events?after=0&wait=0');
