@@ -291,11 +291,20 @@ describe(`room bookings (${dialect})`, () => {
     const joins = outbox.filter((e) => e.event_type === 'vc.meeting.join_meeting_v1').map((e) => JSON.parse(e.payload) as Json);
     expect(joins.map((e) => e.operator.user_type)).toEqual([1, 2]);
 
+    // the host app removes the room (named by its room_id, user_type 2); an unknown room fails alone
+    const kicked = await ok(acme.vc.meeting.kickout({ path: { meeting_id: hosted.meeting.id }, params: { user_id_type: 'user_id' }, data: { kickout_users: [{ id: rooms.Join, user_type: 2 }, { id: 'omm_nope', user_type: 2 }] } }));
+    expect(kicked.kickout_results).toEqual([
+      { id: rooms.Join, user_type: 2, result: 1 },
+      { id: 'omm_nope', user_type: 2, result: 2 },
+    ]);
+    const after = (await ok(acme.vc.meeting.get({ path: { meeting_id: hosted.meeting.id }, params: { with_participants: true } }))).meeting!;
+    expect(after.participants!.find((p) => p.id === rooms.Join)).toMatchObject({ user_type: 2, status: 4 });
+    // the room's session is over: it was removed
+    expect(await refused('alice', 'POST', `/client/v1/sessions/${joined.session_id}/heartbeat`)).toEqual([400, 122009]);
+
     await ok(acme.vc.meeting.end({ path: { meeting_id: hosted.meeting.id } }, lark.withUserAccessToken(tokens.bob!)));
     expect((await ok(acme.vc.meeting.get({ path: { meeting_id: hosted.meeting.id } }))).meeting!.status).toBe(MEETING_STATUS.ended);
     expect(await get(mine.booking_id)).toMatchObject({ status: 'released', release_reason: 'meeting_ended' });
-    // the room's session is over with the meeting
-    expect(await refused('alice', 'POST', `/client/v1/sessions/${joined.session_id}/heartbeat`)).toEqual([400, 122009]);
   });
 
   it('documents the booking API in the OpenAPI document', async () => {

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { closeLocal, sdkEventReceiver } from './helpers/local-http.js';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, dialect, type TestServer } from './helpers/server.js';
@@ -18,8 +18,6 @@ const hook = { appId: 'cli_acmeroomhook1', appSecret: 'acme-room-hook' };
 /** Subscribed to every room event, holding only a room-level scope: gets level deletions only. */
 const levelOnly = { appId: 'cli_acmelevelonly', appSecret: 'acme-level-only' };
 const ROOM_EVENTS = ['created', 'updated', 'deleted'].flatMap((k) => [`vc.room.${k}_v1`, `vc.room_level.${k}_v1`]);
-const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, trace: () => {} };
-
 const sec = (msFromNow: number) => String(Math.floor((Date.now() + msFromNow) / 1000));
 
 describe(`rooms (${dialect})`, () => {
@@ -29,7 +27,7 @@ describe(`rooms (${dialect})`, () => {
   let alice: Opts;
   let aliceToken = '';
   let receiver: Server;
-  const received: Json[] = [];
+  let received: Json[] = [];
   const lv: Record<string, string> = {};
   let rootId = '';
 
@@ -44,13 +42,8 @@ describe(`rooms (${dialect})`, () => {
   const level = async (name: string, parent: string) => (await ok(acme.vc.roomLevel.create({ data: { name, parent_id: parent } }))).room_level!.room_level_id!;
 
   beforeAll(async () => {
-    const dispatcher = new lark.EventDispatcher({ verificationToken: 'vt-rooms', logger: silent }).register(
-      Object.fromEntries(ROOM_EVENTS.map((t) => [t, (data: Json) => void received.push(JSON.parse(JSON.stringify(data)) as Json)])) as never,
-    );
-    const handle = lark.adaptDefault('/rooms', dispatcher);
-    receiver = createServer((req, res) => void handle(req, res));
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/rooms`;
+    let url: string;
+    ({ server: receiver, url, received } = await sdkEventReceiver('/rooms', 'vt-rooms', ROOM_EVENTS));
 
     const seed = fixtureSeed();
     const apps = seed.tenants[0]!.apps!;
@@ -73,8 +66,7 @@ describe(`rooms (${dialect})`, () => {
   afterAll(async () => {
     await s?.close();
     await s?.store.dispose();
-    receiver?.closeAllConnections();
-    await new Promise((resolve) => receiver?.close(resolve));
+    if (receiver) await closeLocal(receiver);
   });
 
   describe('create and read', () => {

@@ -2,7 +2,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, dialect, type TestServer } from './helpers/server.js';
 import { failure, ok } from './helpers/sdk.js';
-import { createLevel, createRoom } from './helpers/room-tree.js';
+import { configSnapshot, createLevel, createRoom } from './helpers/room-tree.js';
 import { fixture, fixtureSeed } from './helpers/fixture.js';
 
 type Client = lark.Client;
@@ -31,14 +31,7 @@ describe(`scope config (${dialect})`, () => {
   const get = async (scope_type: number, scope_id: string, client = acme, user_id_type?: IdType) =>
     ok(client.vc.scopeConfig.get({ params: { scope_type, scope_id, ...(user_id_type ? { user_id_type } : {}) } }));
   const current = async (scope_type: number, scope_id: string) => (await get(scope_type, scope_id)).current_config!.scope_config!;
-  /** The rows of the config tables, to prove that refused requests changed nothing. */
-  const snapshot = async () => {
-    const db = s.runtime.store.db;
-    const configs = await db.selectFrom('scope_configs').select(['tenant_key', 'scope_id', 'section', 'value']).orderBy('scope_id').orderBy('section').execute();
-    const rooms = await db.selectFrom('rooms').select(['room_id', 'disable_start', 'disable_end', 'status_info']).orderBy('room_id').execute();
-    const codes = await db.selectFrom('scope_access_codes').select('code').orderBy('code').execute();
-    return { configs, rooms, codes };
-  };
+  const snapshot = () => configSnapshot(s.runtime.store.db);
   const configRowsOf = async (ids: string[]) => (await s.runtime.store.db.selectFrom('scope_configs').select('scope_id').where('scope_id', 'in', ids).execute()).length;
 
   beforeAll(async () => {

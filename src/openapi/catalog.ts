@@ -9,7 +9,8 @@
  * methods are not covered by any spec file; they sit next to auth (user identities, auth.md §6).
  */
 
-export type TokenKind = 'tenant' | 'user';
+/** `guest`: a guest's token (docs/decisions.md "Guests"); only participant protocol calls accept it. */
+export type TokenKind = 'tenant' | 'user' | 'guest';
 
 /** Both ceilings apply when both are set; `{}` = no published limit. */
 export interface RateLimit {

@@ -12,7 +12,6 @@ import type { RoomDeps } from './level-commands.js';
 import { levelNamed, lockTree } from './levels.js';
 import { checkStatus, type CheckedStatus, type RoomStatusInput } from './room-status.js';
 import { checkBatch, checkCapacity, checkCustomId, checkDescription, checkDevices, checkName, nameKey, paramError } from './rules.js';
-import { topmost } from './tree.js';
 
 export interface RoomInput {
   name?: string;
@@ -174,7 +173,7 @@ export async function searchRooms(deps: RoomDeps, tenantKey: string, s: RoomSear
   const keyword = nameKey(s.keyword?.trim() ?? '');
   if (keyword !== '') {
     filter.keyword = keyword;
-    if (s.search_level_name) filter.orUnder = topmost(await levels.pathsNamed(keyword));
+    filter.orLevelNamed = s.search_level_name === true;
   }
   return { rooms: await rooms.page(filter, after, limit), paged: true };
 }

@@ -4,6 +4,8 @@
  * cannot vanish or move meanwhile and a cover clears exactly the subtree it has. Bad input changes nothing.
  */
 import { randomInt } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
 import { apiError } from '../errors.js';
 import type { UserIdMapper } from '../identity/user-ids.js';
 import { roomChanged } from '../../events/room-events.js';
@@ -13,8 +15,8 @@ import { statusColumns } from './room-commands.js';
 import { ROOM_CONFIG_SECTIONS, roomConfigChanges, type RoomConfigInput } from './room-config.js';
 import { checkStatus, type CheckedStatus } from './room-status.js';
 import { paramError } from './rules.js';
-import { SCOPE_ROOM, resolve, type NodeSections } from './scope-config.js';
-import { chainSections, checkScopeType, findScope, saveSections, scopeLabel, type ScopeErrors } from './scopes.js';
+import { SCOPE_ROOM, resolve, type NodeSections, type ScopeType } from './scope-config.js';
+import { chainSections, checkScopeType, findScope, saveSections, scopeLabel, type ScopeErrors, type ScopeNode } from './scopes.js';
 import { storedStatusOf } from './views.js';
 
 export interface ScopeConfigInput {
@@ -43,9 +45,18 @@ const DAY_MS = 86_400_000;
 /** Draws before giving up on a free access code (each collides with p = codes / 26^9). */
 const DRAWS = 20;
 
+/** Finds the node a request addresses, in the caller's transaction when given one. */
+export type Locate = (trx?: Kysely<Database>) => Promise<ScopeNode>;
+
+const locateScope = (deps: RoomDeps, tenantKey: string, type: ScopeType, id: string, now: number): Locate => (trx) => findScope(deps, tenantKey, type, id, scopeErrors, now, trx);
+
 export async function setScopeConfig(deps: RoomDeps, tenantKey: string, ids: UserIdMapper, input: ScopeConfigInput, now: number): Promise<void> {
   const type = checkScopeType(input.scope_type);
-  const config = input.scope_config ?? {};
+  await saveRoomConfig(deps, tenantKey, ids, type, locateScope(deps, tenantKey, type, input.scope_id, now), input.scope_config ?? {}, now);
+}
+
+/** Saves the sections of a room_config sent for the node `locate` finds, a node of type `type`. */
+export async function saveRoomConfig(deps: RoomDeps, tenantKey: string, ids: UserIdMapper, type: ScopeType, locate: Locate, config: RoomConfigInput, now: number): Promise<void> {
   const changes = roomConfigChanges(config);
   let status: CheckedStatus | null | undefined;
   if (config.room_status === null) {
@@ -56,7 +67,7 @@ export async function setScopeConfig(deps: RoomDeps, tenantKey: string, ids: Use
   }
   await deps.roomLevels.transaction(async (trx) => {
     await lockTree(deps.roomLevels.forTenant(tenantKey, trx), now);
-    const node = await findScope(deps, tenantKey, type, input.scope_id, scopeErrors, now, trx);
+    const node = await locate(trx);
     if (node.room && status) {
       // A room's status is the room's own (room.md): set it there, as room patch does, with its event.
       const rooms = deps.rooms.forTenant(tenantKey, trx);
@@ -70,7 +81,11 @@ export async function setScopeConfig(deps: RoomDeps, tenantKey: string, ids: Use
 }
 
 export async function getScopeConfig(deps: RoomDeps, tenantKey: string, scopeType: number, scopeId: string, now: number): Promise<ScopeConfigRead> {
-  const node = await findScope(deps, tenantKey, checkScopeType(scopeType), scopeId, scopeErrors, now);
+  return readRoomConfig(deps, tenantKey, await locateScope(deps, tenantKey, checkScopeType(scopeType), scopeId, now)());
+}
+
+/** A node's room_config: its own sections and those of the levels above it, and what applies to it. */
+export async function readRoomConfig(deps: RoomDeps, tenantKey: string, node: ScopeNode): Promise<ScopeConfigRead> {
   const origins = await chainSections(deps.scopeConfigs.forTenant(tenantKey), node, ROOM_CONFIG_SECTIONS);
   if (node.room) origins[0]!.own.room_status = storedStatusOf(node.room);
   return { origins, current: { scope_type: node.scope_type, scope_id: node.scope_id, own: resolve(origins) } };
@@ -82,14 +97,18 @@ const randomCode = (): string => Array.from({ length: 9 }, () => String.fromChar
 /** A deployment code for a level or room, valid `valid_day` days; kept so that a device can redeem it. */
 export async function createAccessCode(deps: RoomDeps, tenantKey: string, input: ScopeConfigInput & { valid_day: number }, now: number): Promise<string> {
   const type = checkScopeType(input.scope_type);
-  if (!ACCESS_CODE_DAYS.includes(input.valid_day)) throw paramError(`valid_day must be one of ${ACCESS_CODE_DAYS.join(', ')}`);
+  return issueAccessCode(deps, tenantKey, locateScope(deps, tenantKey, type, input.scope_id, now), input.valid_day, now);
+}
+
+export async function issueAccessCode(deps: RoomDeps, tenantKey: string, locate: Locate, validDay: number, now: number): Promise<string> {
+  if (!ACCESS_CODE_DAYS.includes(validDay)) throw paramError(`valid_day must be one of ${ACCESS_CODE_DAYS.join(', ')}`);
   return deps.roomLevels.transaction(async (trx) => {
     await lockTree(deps.roomLevels.forTenant(tenantKey, trx), now);
-    const node = await findScope(deps, tenantKey, type, input.scope_id, scopeErrors, now, trx);
+    const node = await locate(trx);
     const configs = deps.scopeConfigs.forTenant(tenantKey, trx);
     for (let i = 0; i < DRAWS; i++) {
       const code = randomCode();
-      const row = { code, scope_type: node.scope_type, scope_id: node.scope_id, expires_at: now + input.valid_day * DAY_MS, created_at: now };
+      const row = { code, scope_type: node.scope_type, scope_id: node.scope_id, expires_at: now + validDay * DAY_MS, created_at: now };
       if (await configs.insertAccessCode(row)) return code;
     }
     throw new Error(`no free access code after ${DRAWS} draws`);

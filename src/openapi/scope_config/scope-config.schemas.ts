@@ -32,7 +32,7 @@ const signageFields = {
 const SignageIn = Type.Object({ ...signageFields, materials: Type.Optional(Type.Array(Material)) });
 const SignageOut = Type.Object({ ...signageFields, materials: Type.Optional(Type.Array(Type.Object({ ...Material.properties, id: Type.String() }))) });
 
-const RoomConfigIn = Type.Object({
+export const RoomConfigIn = Type.Object({
   room_background: Clearable(Type.String(), 'Feishu Rooms background URL; "" or null: inherit'),
   display_background: Clearable(Type.String(), 'check-in board background URL; "" or null: inherit'),
   digital_signage: Clearable(SignageIn, 'null or an object setting nothing: inherit'),
@@ -40,7 +40,7 @@ const RoomConfigIn = Type.Object({
   room_status: Clearable(RoomStatusIn, 'on a room: the room’s own status (as room patch sets it); on a level, null: inherit'),
 });
 
-const RoomConfigOut = Type.Object({
+export const RoomConfigOut = Type.Object({
   room_background: Type.Optional(Type.String()),
   display_background: Type.Optional(Type.String()),
   digital_signage: Type.Optional(SignageOut),

@@ -1,4 +1,5 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { trigramIndex } from './pg-trigram.js';
 
 /**
  * The room-level tree and its rooms.
@@ -70,7 +71,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('rooms_level').on('rooms').columns(['tenant_key', 'room_level_id', 'name_key', 'room_id']).execute();
   await db.schema.createIndex('rooms_custom').on('rooms').columns(['tenant_key', 'custom_room_id']).unique().execute();
   await db.schema.createIndex('rooms_display').on('rooms').columns(['tenant_key', 'display_id']).unique().execute();
-  await (isPostgres ? trigramIndexPostgres(db) : trigramIndexSqlite(db));
+  await (isPostgres ? trigramIndex(db, 'rooms_name_trigram', 'rooms', 'name_key') : trigramIndexSqlite(db));
 }
 
 async function trigramIndexSqlite(db: Kysely<unknown>): Promise<void> {
@@ -85,24 +86,6 @@ async function trigramIndexSqlite(db: Kysely<unknown>): Promise<void> {
     insert into rooms_fts(rooms_fts, rowid, name_key) values ('delete', old.seq, old.name_key);
     insert into rooms_fts(rowid, name_key) values (new.seq, new.name_key);
   end`.execute(db);
-}
-
-/**
- * pg_trgm lives in one schema per database: `public` unless it is installed elsewhere already. Installing
- * needs a privilege the store's user may lack; a savepoint then keeps the rest of the migration.
- */
-async function trigramIndexPostgres(db: Kysely<unknown>): Promise<void> {
-  await sql`savepoint trigram`.execute(db);
-  try {
-    await sql`create extension if not exists pg_trgm schema public`.execute(db);
-    const { rows } = await sql<{ schema: string }>`select n.nspname as schema from pg_opclass c join pg_namespace n on n.oid = c.opcnamespace where c.opcname = 'gin_trgm_ops'`.execute(db);
-    const schema = rows[0]?.schema;
-    if (!schema) throw new Error('pg_trgm installed without gin_trgm_ops');
-    await sql`create index rooms_name_trigram on rooms using gin (name_key ${sql.id(schema)}.gin_trgm_ops) with (fastupdate = off)`.execute(db);
-    await sql`release savepoint trigram`.execute(db);
-  } catch {
-    await sql`rollback to savepoint trigram`.execute(db);
-  }
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

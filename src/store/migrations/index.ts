@@ -14,6 +14,7 @@ import * as scopeConfigs from './0012-scope-configs.js';
 import * as roomBookings from './0013-room-bookings.js';
 import * as recordings from './0014-recordings.js';
 import * as deliveryClaimer from './0020-delivery-claimer.js';
+import * as roomLevelNames from './0021-room-level-names.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013-room-bookings': roomBookings,
   '0014-recordings': recordings,
   '0020-delivery-claimer': deliveryClaimer,
+  '0021-room-level-names': roomLevelNames,
 };

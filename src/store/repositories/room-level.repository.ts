@@ -2,7 +2,6 @@ import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysel
 import type { Dialect } from '../database.js';
 import type { Database, RoomLevelTable } from '../schema.js';
 import { subtreeRange, type TreePath } from '../../domain/room/tree.js';
-import { containsLike } from './room.repository.js';
 
 export type LevelRow = Selectable<RoomLevelTable>;
 export type LevelRecord = LevelRow & { has_child: boolean };
@@ -63,6 +62,12 @@ export class TenantRoomLevels {
     return (await q.orderBy('l.name_key').orderBy('l.room_level_id').limit(limit).execute()).map(record);
   }
 
+  /** Up to `limit` direct children of a level whose lower-cased name is `key`, in list order. */
+  async childrenNamed(parentId: string, key: string, limit: number): Promise<LevelRecord[]> {
+    const rows = await this.select().where('l.parent_id', '=', parentId).where('l.name_key', '=', key).orderBy('l.room_level_id').limit(limit).execute();
+    return rows.map(record);
+  }
+
   async hasChildren(id: string): Promise<boolean> {
     const row = await this.db.selectFrom('room_levels').select('room_level_id').where('tenant_key', '=', this.tenantKey).where('parent_id', '=', id).limit(1).executeTakeFirst();
     return row !== undefined;
@@ -77,17 +82,6 @@ export class TenantRoomLevels {
       .where('custom_group_id', 'in', customIds)
       .execute();
     return rows.map((r) => ({ room_level_id: r.room_level_id, custom_group_id: r.custom_group_id ?? '' }));
-  }
-
-  /** The tree paths of the levels whose lower-cased name contains `keyword`. */
-  async pathsNamed(keyword: string): Promise<TreePath[]> {
-    const rows = await this.db
-      .selectFrom('room_levels')
-      .select('tree_path')
-      .where('tenant_key', '=', this.tenantKey)
-      .where(sql<boolean>`name_key like ${containsLike(keyword)} escape '\\'`)
-      .execute();
-    return rows.map((r) => r.tree_path);
   }
 
   /** The deepest depth in the subtree at `path`. */

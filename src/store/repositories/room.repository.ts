@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { Dialect } from '../database.js';
 import type { Database, RoomTable } from '../schema.js';
-import { isWithin, narrower, subtreeRange, type TreePath } from '../../domain/room/tree.js';
+import { idsOf, isWithin, narrower, subtreeRange, topmost, type TreePath } from '../../domain/room/tree.js';
 
 export type RoomRow = Selectable<RoomTable>;
 /** A room as read: with its level's tree path, which gives the room's `path`. */
@@ -20,8 +20,8 @@ export interface RoomFilter {
   within?: TreePath;
   /** the lower-cased name contains this… */
   keyword?: string;
-  /** …or the room lies under one of these levels (none below another) */
-  orUnder?: TreePath[];
+  /** …or (when true) so does the name of its level or of a level above it */
+  orLevelNamed?: boolean;
 }
 
 /** A LIKE pattern (`\` escapes) for "contains `text`". */
@@ -32,7 +32,7 @@ export const containsLike = (text: string): string => `%${text.replace(/[\\%_]/g
  * sooner than fetching and sorting them all.
  */
 const CANDIDATES = 500;
-/** Subtrees read by one query when collecting the rooms under matched levels. */
+/** Levels with a matching name read by one query, in path order, when collecting the rooms under them. */
 const BATCH = 50;
 
 /** One ordered read: `level` alone, or any of the rest together. */
@@ -159,13 +159,12 @@ export class TenantRooms {
   }
 
   /**
-   * Rooms in room order (level path, name, ID) after `after`. With `orUnder` the result is the union of
-   * the name matches and the rooms under those levels, each read only as far as a page needs.
+   * Rooms in room order (level path, name, ID) after `after`. With `orLevelNamed` the result is the union
+   * of the name matches and the rooms under levels whose name matches, each read only as far as a page needs.
    */
   async page(f: RoomFilter, after: RoomCursor | undefined, limit: number): Promise<RoomRecord[]> {
-    if (f.keyword === undefined || !f.orUnder?.length) return this.walk(f, after, limit);
-    const named = await this.walk({ within: f.within, keyword: f.keyword }, after, limit);
-    const under = await this.under(f.orUnder, f.within, after, limit);
+    if (f.keyword === undefined || !f.orLevelNamed) return this.walk(f, after, limit);
+    const [named, under] = await Promise.all([this.walk({ within: f.within, keyword: f.keyword }, after, limit), this.underNamed(f.keyword, f.within, after, limit)]);
     // A room both named and under a matched level comes twice; sorted, the two copies are neighbours.
     const merged: RoomRecord[] = [];
     for (const r of [...named, ...under].sort(roomOrder)) if (merged.at(-1)?.room_id !== r.room_id) merged.push(r);
@@ -173,20 +172,47 @@ export class TenantRooms {
   }
 
   /**
-   * The rooms under any of `levels` (subtrees apart from one another). In room order one subtree's rooms
-   * all come before the next one's, so the subtrees are read in path order, a batch at a time, until a
-   * page is full.
+   * The rooms under levels whose name contains `keyword`, within `within`. In room order one subtree's
+   * rooms all come before the next one's, and a level's path sorts before its descendants', so the matched
+   * levels are read in path order, a batch at a time, until a page is full: a common keyword that names
+   * a thousand levels reads a few of them.
    */
-  private async under(levels: TreePath[], within: TreePath | undefined, after: RoomCursor | undefined, limit: number): Promise<RoomRecord[]> {
-    const subtrees = levels
-      .flatMap((l) => (within === undefined ? l : (narrower(within, l) ?? [])))
-      .filter((p) => !after || codePointCompare(subtreeRange(p).hi, after.p) > 0)
-      .sort(codePointCompare);
+  private async underNamed(keyword: string, within: TreePath | undefined, after: RoomCursor | undefined, limit: number): Promise<RoomRecord[]> {
+    const span = within === undefined ? undefined : subtreeRange(within);
+    let from = span?.lo;
+    if (after && (from === undefined || codePointCompare(after.p, from) > 0)) from = after.p;
     const found: RoomRecord[] = [];
-    for (let i = 0; i < subtrees.length && found.length < limit; i += BATCH) {
-      found.push(...(await this.walk({ anyOf: subtrees.slice(i, i + BATCH) }, after, limit - found.length)));
+    if (from !== undefined) {
+      // A matched level at `from` or above it (the one highest up) holds every room from there to its end.
+      const holder = (await this.levelsNamed(keyword, { ids: idsOf(from) }, 1))[0];
+      const subtree = holder === undefined ? undefined : within === undefined ? holder : narrower(within, holder);
+      if (subtree !== undefined) {
+        found.push(...(await this.walk({ within: subtree }, after, limit)));
+        from = subtreeRange(subtree).hi;
+      }
+    }
+    while (found.length < limit && !(span && from !== undefined && codePointCompare(from, span.hi) >= 0)) {
+      const paths = await this.levelsNamed(keyword, { after: from, before: span?.hi }, BATCH);
+      if (paths.length === 0) break;
+      const subtrees = topmost(paths);
+      found.push(...(await this.walk({ anyOf: subtrees }, after, limit - found.length)));
+      if (paths.length < BATCH) break;
+      from = subtreeRange(subtrees.at(-1)!).hi;
     }
     return found;
+  }
+
+  /** Paths of the levels whose lower-cased name contains `keyword`, in path order: among `ids`, or after `after` and before `before`. */
+  private async levelsNamed(keyword: string, where: { ids?: string[]; after?: TreePath; before?: string }, limit: number): Promise<TreePath[]> {
+    let q = this.db
+      .selectFrom('room_levels')
+      .select('tree_path')
+      .where('tenant_key', '=', this.tenantKey)
+      .where(sql<SqlBool>`name_key like ${containsLike(keyword)} escape '\\'`);
+    if (where.ids) q = q.where('room_level_id', 'in', where.ids);
+    if (where.after !== undefined) q = q.where('tree_path', '>', where.after);
+    if (where.before !== undefined) q = q.where('tree_path', '<', where.before);
+    return (await q.orderBy('tree_path').limit(limit).execute()).map((r) => r.tree_path);
   }
 
   private async walk(f: Walk, after: RoomCursor | undefined, limit: number): Promise<RoomRecord[]> {
@@ -207,9 +233,10 @@ export class TenantRooms {
     if (after && (from === undefined || codePointCompare(after.p, from) > 0)) from = after.p;
     if (from !== undefined) q = q.where('l.tree_path', '>=', from);
     if (span) q = q.where('l.tree_path', '<', span.hi);
-    if (anyOf) {
+    if (anyOf && anyOf.length > 1) {
       // A level lies in subtree S when its path starts with S's: grouped by length, the batch makes one IN
-      // list per length (a handful) rather than an OR per subtree.
+      // list per length (a handful) rather than an OR per subtree. (One subtree is the span itself; the
+      // filter would only make PostgreSQL expect a level where there are a hundred, and sort them all.)
       q = q.where((eb) => eb.or([...byLength(anyOf)].map(([length, paths]) => eb(sql<string>`substr(l.tree_path, 1, ${length})`, 'in', paths))));
     }
     if (keyword !== undefined) q = q.where(sql<SqlBool>`r.name_key like ${containsLike(keyword)} escape '\\'`);
