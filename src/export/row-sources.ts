@@ -9,7 +9,7 @@ import type { DeviceFacts, MeetingRow, ParticipantRow, Person, QualityRow, Reser
 import { checkInDeviceText, checkInStatusText, LISTED_STATUSES, releaseText, reservationStatusText } from '../domain/export/reservation.js';
 import { combineMinute, parseSample, type QualityMinute } from '../domain/export/quality.js';
 import { deviceFacts, leaveReasonText } from '../domain/export/participant-facts.js';
-import { inMeetingMs, MEETING_STATUS, PARTICIPANT_STATUS, ROOM_KEY_PREFIX, roomKey, userKey, type Ability } from '../domain/meeting/meeting.js';
+import { inMeetingMs, isExternal, MEETING_STATUS, PARTICIPANT_STATUS, ROOM_KEY_PREFIX, roomKey, userKey, type Ability, type UserType } from '../domain/meeting/meeting.js';
 import { rootLevelId } from '../domain/room/ids.js';
 import { isWithin, rootPath } from '../domain/room/tree.js';
 import type { UserIdMapper } from '../domain/identity/user-ids.js';
@@ -255,7 +255,7 @@ function participantRow(ctx: ReadContext, p: ParticipantDataRow, user: UserFacts
   return {
     person: person(ctx, p.participant_tenant_key, p.user_id, p.name, user),
     roomId: p.key.startsWith(ROOM_KEY_PREFIX) ? p.key.slice(ROOM_KEY_PREFIX.length) : '',
-    isExternal: p.participant_tenant_key !== null && p.participant_tenant_key !== ctx.tenantKey,
+    isExternal: isExternal(ctx.tenantKey, { tenantKey: p.participant_tenant_key, userType: p.user_type as UserType }),
     device: s.device,
     audio: s.audio,
     video: s.video,

@@ -1,4 +1,5 @@
-import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Compilable, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type SQLite from 'better-sqlite3';
 import type { Database, MeetingTable } from '../schema.js';
 import { roomKey } from '../../domain/meeting/meeting.js';
 
@@ -69,6 +70,7 @@ export interface ParticipantCursor {
 export interface ParticipantDataRow {
   key: string;
   user_id: string | null;
+  user_type: number;
   participant_tenant_key: string | null;
   name: string | null;
   status: number;
@@ -106,7 +108,11 @@ function participantKeys(eb: ExpressionBuilder<Database, 'meeting_participants'>
 }
 
 export class MeetingDataRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** SQLite: the connection Kysely uses, for reads that want arrays (`arrays`) */
+    private readonly sqlite?: SQLite.Database,
+  ) {}
 
   private meetings(scope: MeetingScope, f: MeetingFilter): SelectQueryBuilder<Database & { m: MeetingTable }, 'm', object> {
     const tookPart = (userId: string) => this.db.selectFrom('meeting_participants').select('meeting_id').where((eb) => participantKeys(eb, scope.tenantKey, userId));
@@ -206,13 +212,27 @@ export class MeetingDataRepository {
   async participantPage(meetingId: string, userKey: string | undefined, after: { j: number; k: string } | undefined, limit: number): Promise<ParticipantDataRow[]> {
     let q = this.db
       .selectFrom('meeting_participants')
-      .select(['key', 'user_id', 'participant_tenant_key', 'name', 'status', 'first_join_at', 'final_leave_at', 'in_meeting_ms', 'joined_at'])
+      .select(['key', 'user_id', 'user_type', 'participant_tenant_key', 'name', 'status', 'first_join_at', 'final_leave_at', 'in_meeting_ms', 'joined_at'])
       .$narrowType<{ first_join_at: number }>()
       .where('meeting_id', '=', meetingId)
       .where('first_join_at', 'is not', null);
     if (userKey) q = q.where('key', '=', userKey);
     if (after) q = q.where((eb) => eb(eb.refTuple('first_join_at', 'key'), '>', eb.tuple(after.j, after.k)));
-    return q.orderBy('first_join_at').orderBy('key').limit(limit).execute();
+    const query = q.orderBy('first_join_at').orderBy('key').limit(limit);
+    const arrays = await this.arrays(query);
+    if (!arrays) return query.execute();
+    return arrays.map((a) => ({
+      key: a[0] as string,
+      user_id: a[1] as string | null,
+      user_type: a[2] as number,
+      participant_tenant_key: a[3] as string | null,
+      name: a[4] as string | null,
+      status: a[5] as number,
+      first_join_at: a[6] as number,
+      final_leave_at: a[7] as number | null,
+      in_meeting_ms: a[8] as number,
+      joined_at: a[9] as number | null,
+    }));
   }
 
   /** The sessions of a meeting (of one participant with `userKey`), each participant's in join order. */
@@ -222,7 +242,40 @@ export class MeetingDataRepository {
       .select(['participant_key', 'device', 'public_ip', 'leave_reason', 'used_audio', 'used_video', 'used_share'])
       .where('meeting_id', '=', meetingId);
     if (userKey) q = q.where('participant_key', '=', userKey);
-    return q.orderBy('participant_key').orderBy('joined_at').execute();
+    const query = q.orderBy('participant_key').orderBy('joined_at');
+    const arrays = await this.arrays(query);
+    if (!arrays) return query.execute();
+    return arrays.map((a) => ({
+      participant_key: a[0] as string,
+      device: a[1] as string,
+      public_ip: a[2] as string | null,
+      leave_reason: a[3] as string | null,
+      used_audio: a[4] as number,
+      used_video: a[5] as number,
+      used_share: a[6] as number,
+    }));
+  }
+
+  /**
+   * SQLite: runs a query for its rows as arrays, in the order of its select list. An export reads
+   * millions of rows; building each as an object in the driver costs a third of reading it, where the
+   * typed object made from the array here is cheap. Undefined on PostgreSQL (the query runs as usual).
+   */
+  private async arrays(query: Compilable): Promise<unknown[][] | undefined> {
+    const sqlite = this.sqlite;
+    if (!sqlite) return undefined;
+    const { sql: text, parameters } = query.compile();
+    // Holding Kysely's connection keeps the read out of a transaction another caller has open on it.
+    return this.db.connection().execute(async () => {
+      const stmt = sqlite.prepare(text);
+      // Prepared statements are shared with Kysely (by SQL text): raw mode is switched off again at once.
+      stmt.raw(true);
+      try {
+        return stmt.all(...parameters) as unknown[][];
+      } finally {
+        stmt.raw(false);
+      }
+    });
   }
 
   /**
