@@ -1,11 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialect, startTestServer, type TestServer } from './helpers/server.js';
 import { ok } from './helpers/sdk.js';
 import { ALL, fixture, fixtureSeed } from './helpers/fixture.js';
-import { closeLocal, listenLocal } from './helpers/local-http.js';
+import { closeLocal, sdkEventReceiver } from './helpers/local-http.js';
 import { hasChromium, launchChromium, MeetingPage } from './helpers/browser.js';
 import { aliceReserve, ffprobe, settledRecordings } from './helpers/recording.js';
 
@@ -26,7 +26,6 @@ const EVENTS = [
   'vc.meeting.meeting_ended_v1',
   'vc.meeting.recording_ready_v1',
 ];
-const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, trace: () => {} };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const RECORD_MS = 20_000;
 
@@ -42,18 +41,14 @@ describe.skipIf(!hasChromium)(`a browser meeting controlled and recorded through
   let browser: Browser;
   let receiver: Server;
   let client: lark.Client;
-  const received: Json[] = [];
+  let received: Json[] = [];
   const pages: MeetingPage[] = [];
   const tokens: Record<string, string> = {};
   const u = (name: string) => lark.withUserAccessToken(tokens[name]!);
 
   beforeAll(async () => {
-    const dispatcher = new lark.EventDispatcher({ verificationToken: 'vt-e2e', logger: silent }).register(
-      Object.fromEntries(EVENTS.map((t) => [t, (data: Json) => void received.push(JSON.parse(JSON.stringify(data)) as Json)])) as never,
-    );
-    const handle = lark.adaptDefault('/events', dispatcher);
-    receiver = createServer((req, res) => void handle(req, res));
-    const url = `${await listenLocal(receiver)}/events`;
+    let url: string;
+    ({ server: receiver, url, received } = await sdkEventReceiver('/events', 'vt-e2e', EVENTS));
     const seed = fixtureSeed();
     seed.tenants[0]!.apps!.push({ app_id: hook.appId, app_secret: hook.appSecret, name: 'E2E hook', scopes: ALL, events: { request_url: url, verification_token: 'vt-e2e', subscribe: EVENTS } });
     [s, browser] = await Promise.all([startTestServer({ seed, config: { rateLimit: false, recordingCloseWait: 15 } }), launchChromium()]);

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { existsSync } from 'node:fs';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { dialect, startTestServer, type TestServer } from './helpers/server.js';
 import { failure, ok } from './helpers/sdk.js';
 import { ALL, fixture, fixtureSeed, NARROW_SCOPES } from './helpers/fixture.js';
 import { protocol } from './helpers/exports.js';
-import { closeLocal, listenLocal } from './helpers/local-http.js';
+import { closeLocal, sdkEventReceiver } from './helpers/local-http.js';
 import { FileCapture, aliceReserve, capturedLogs, ffprobe, settledRecordings } from './helpers/recording.js';
 import { deriveOpenId, deriveUnionId } from '../src/domain/ids.js';
 
@@ -15,14 +15,13 @@ type Opts = ReturnType<typeof lark.withUserAccessToken>;
 
 const hook = { appId: 'cli_acmerechook01', appSecret: 'acme-recording-hook' };
 const RECORDING_EVENTS = ['vc.meeting.recording_started_v1', 'vc.meeting.recording_ended_v1', 'vc.meeting.recording_ready_v1'];
-const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, trace: () => {} };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe(`recording Open API (${dialect})`, () => {
   let s: TestServer;
   let client: lark.Client;
   let receiver: Server;
-  const received: Json[] = [];
+  let received: Json[] = [];
   const capture = new FileCapture();
   const logs = capturedLogs();
   const tokens: Record<string, string> = {};
@@ -45,12 +44,8 @@ describe(`recording Open API (${dialect})`, () => {
   const processed = (meetingId: string) => settledRecordings(s, meetingId);
 
   beforeAll(async () => {
-    const dispatcher = new lark.EventDispatcher({ verificationToken: 'vt-rec', logger: silent }).register(
-      Object.fromEntries(RECORDING_EVENTS.map((t) => [t, (data: Json) => void received.push(JSON.parse(JSON.stringify(data)) as Json)])) as never,
-    );
-    const handle = lark.adaptDefault('/events', dispatcher);
-    receiver = createServer((req, res) => void handle(req, res));
-    const url = `${await listenLocal(receiver)}/events`;
+    let url: string;
+    ({ server: receiver, url, received } = await sdkEventReceiver('/events', 'vt-rec', RECORDING_EVENTS));
     const seed = fixtureSeed();
     seed.tenants[0]!.apps!.push({ app_id: hook.appId, app_secret: hook.appSecret, name: 'Recording hook', scopes: ALL, events: { request_url: url, verification_token: 'vt-rec', subscribe: RECORDING_EVENTS } });
     s = await startTestServer({ seed, config: { rateLimit: false, emptyMeetingGrace: 0, recordingCloseWait: 1 }, capture, logger: logs.logger });

@@ -36,7 +36,8 @@ export function pgChangeFeed(connectionString: string, onError: (err: Error) => 
     const c = new pg.Client({ connectionString });
     client = c;
     const lost = (err?: Error) => {
-      if (err) onError(err);
+      // A connection cut short by close() (a CLI command that ends at once) is no error.
+      if (err && !closed) onError(err);
       if (client !== c) return;
       listening = false;
       version++;

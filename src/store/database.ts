@@ -14,6 +14,8 @@ export interface DatabaseOptions {
   /** postgres://… ; absent means the embedded SQLite database in dataDir */
   databaseUrl?: string;
   dataDir: string;
+  /** PostgreSQL: most pooled connections (default 10) */
+  poolSize?: number;
   /** SQLite: checkpoint the write-ahead log from a worker thread rather than inside commits (servers) */
   backgroundCheckpoint?: boolean;
 }
@@ -25,6 +27,8 @@ export interface Store {
   location: string;
   /** Signals changes made by other connections, for in-process caches. */
   changes: ChangeFeed;
+  /** SQLite: the connection Kysely runs on (its statements cached), for repositories that read rows as arrays */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -36,7 +40,7 @@ export function openStore(options: DatabaseOptions, onError: (err: Error) => voi
     const url = new URL(options.databaseUrl);
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
-      max: 10,
+      max: options.poolSize ?? 10,
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const changes = pgChangeFeed(options.databaseUrl, onError);
@@ -61,10 +65,12 @@ export function openStore(options: DatabaseOptions, onError: (err: Error) => voi
   sqlite.pragma('foreign_keys = ON');
   // With the worker checkpointing every quarter second, commits cross this only if it stops (a backstop).
   const checkpointer = options.backgroundCheckpoint ? (sqlite.pragma('wal_autocheckpoint = 10000'), startWalCheckpointer(file, 250, onError)) : undefined;
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const cached = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   return {
     db,
     dialect: 'sqlite',
+    sqlite: cached,
     location: file,
     changes: sqliteChangeFeed(sqlite),
     close: async () => {

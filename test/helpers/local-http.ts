@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import * as lark from '@larksuiteoapi/node-sdk';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -20,4 +21,21 @@ export async function deadPort(): Promise<number> {
   const url = await listenLocal(s);
   await closeLocal(s);
   return Number(new URL(url).port);
+}
+
+/** An SDK logger that says nothing. */
+export const silentLogger = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, trace: () => {} };
+
+/**
+ * An app's webhook receiver built the way the SDK documents it (EventDispatcher behind adaptDefault) on
+ * a loopback port: `received` collects each event of `types` as the SDK hands it over.
+ */
+export async function sdkEventReceiver(path: string, verificationToken: string, types: readonly string[]): Promise<{ server: Server; url: string; received: Record<string, any>[] }> {
+  const received: Record<string, any>[] = [];
+  const dispatcher = new lark.EventDispatcher({ verificationToken, logger: silentLogger }).register(
+    Object.fromEntries(types.map((t) => [t, (data: Record<string, any>) => void received.push(JSON.parse(JSON.stringify(data)) as Record<string, any>)])) as never,
+  );
+  const handle = lark.adaptDefault(path, dispatcher);
+  const server = createServer((req, res) => void handle(req, res));
+  return { server, url: `${await listenLocal(server)}${path}`, received };
 }

@@ -2,8 +2,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import type { Repositories } from '../../store/repositories/index.js';
-import { ConcurrentUpdate, type LoadedMeeting } from '../../store/repositories/meeting.repository.js';
+import { ConcurrentUpdate } from '../../store/repositories/meeting.repository.js';
 import type { NewClientEvent } from '../../store/repositories/session.repository.js';
+import type { NewOutboxEvent } from '../../store/repositories/outbox.repository.js';
 import { outboxEvents } from '../../events/meeting-events.js';
 import { ApiError, apiError } from '../errors.js';
 import { meetingUsage, rollup } from '../report/usage.js';
@@ -26,6 +27,7 @@ import {
   setLocked,
   stopRinging,
   userKey,
+  guestKey,
   USER_TYPE,
   type Joiner,
   type LeaveReason,
@@ -53,6 +55,11 @@ export interface Caller {
   appId: string;
   /** the address the request came from, kept with a session it opens (the participant list's public IP) */
   ip?: string;
+  /**
+   * A guest (docs/decisions.md "Guests"): `userId` is the guest ID, `tenantKey` the meeting's. `meetingId`
+   * is the one meeting their pass admits them to; null while a new guest joins for the first time.
+   */
+  guest?: { name: string; meetingId: string | null };
 }
 
 export interface Device {
@@ -69,7 +76,10 @@ export type ReserveAction = 'join' | 'host' | 'invite';
 export interface ReserveRules {
   /** The meeting to start for a number with no live meeting (a live reserve's), and whom it calls. */
   open(meetingNo: string, at: number): Promise<{ meeting: Meeting; callee?: Omit<Joiner, 'sessionId'> } | undefined>;
-  /** Whether the meeting's reserve lets the caller do `action`; asked outside the meeting's transaction. */
+  /**
+   * Whether the meeting's reserve lets the caller do `action`; asked outside the meeting's transaction. A
+   * guest may only join, and only a meeting whose reserve admits guests.
+   */
   allows(m: { tenantKey: string; reserveId: string | null }, caller: Caller, action: ReserveAction): Promise<boolean>;
 }
 
@@ -94,6 +104,18 @@ export type MeetingEndedHook = (m: Meeting, at: number, trx: Kysely<Database>) =
 
 /** Work to do once a change's transaction has committed (never when it rolled back or lost a race). */
 export type AfterCommit = () => Promise<void>;
+
+/** A change of a meeting: what it did (its events) and what its caller gets. */
+export type MeetingChange<T> = (m: Meeting, at: number, trx: Kysely<Database>) => Promise<{ events: MeetingEvent[]; result: T }> | { events: MeetingEvent[]; result: T };
+
+interface QueuedChange {
+  change: MeetingChange<unknown>;
+  resolve: (result: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Most changes of one meeting committed in one transaction. */
+const MAX_GROUP = 50;
 
 /**
  * Work another feature does in the transaction of every change that produced events (recordings open and
@@ -132,6 +154,8 @@ export class MeetingService {
   private readonly endedHooks: MeetingEndedHook[] = [];
   private readonly changeHooks: MeetingChangeHook[] = [];
   private readonly changeListeners: MeetingChangeListener[] = [];
+  /** tenant + meeting id → changes asked for while an earlier group of that meeting commits (see mutate) */
+  private readonly waitingChanges = new Map<string, QueuedChange[]>();
 
   /** Called after each commit that wrote meeting events (the dispatcher sends them at once). */
   onEventsCommitted(listener: () => void): void {
@@ -163,47 +187,103 @@ export class MeetingService {
   /**
    * Loads the meeting, runs `change` on it and commits everything it caused, retrying lost races.
    * `change` must do its reads through `trx`: on SQLite the transaction holds the only connection.
+   *
+   * Changes of one meeting asked for in this process while an earlier one is being committed are
+   * committed together, in the order asked, in one transaction (a group commit): the meeting is loaded
+   * and saved once for all of them, while each change's events and side effects are made from the
+   * meeting as that change left it. A busy meeting's rate is then no longer bounded by one
+   * transaction's round trips per change. Should any change of a group fail, the group is rolled back
+   * and its changes are committed one by one, so a refused change fails alone.
    */
-  async mutate<T>(tenantKey: string, meetingId: string, change: (m: Meeting, at: number, trx: Kysely<Database>) => Promise<{ events: MeetingEvent[]; result: T }> | { events: MeetingEvent[]; result: T }): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        let produced = 0;
-        let saved: { meeting: Meeting; version: number; snapshot: Map<string, string> } | undefined;
-        const after: AfterCommit[] = [];
-        const result = await this.db.transaction().execute(async (trx) => {
-          const loaded = await this.repos.meetings.load(tenantKey, meetingId, trx);
-          if (!loaded) throw apiError('meetingNotExist', `meeting ${meetingId} does not exist`);
-          const at = this.clock.now();
-          const { events, result } = await change(loaded.meeting, at, trx);
-          const committed = await this.commit(loaded, events, at, trx);
-          saved = committed.saved;
-          after.push(...committed.after);
-          produced = events.length;
-          return result;
+  mutate<T>(tenantKey: string, meetingId: string, change: MeetingChange<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const key = `${tenantKey}\u0000${meetingId}`;
+      const waiting = this.waitingChanges.get(key);
+      const item: QueuedChange = { change: change as MeetingChange<unknown>, resolve: resolve as (v: unknown) => void, reject };
+      if (waiting) return void waiting.push(item);
+      this.waitingChanges.set(key, [item]);
+      void this.commitQueued(key, tenantKey, meetingId);
+    });
+  }
+
+  /** Commits a meeting's queued changes, a group at a time, until none are left. */
+  private async commitQueued(key: string, tenantKey: string, meetingId: string): Promise<void> {
+    const waiting = this.waitingChanges.get(key)!;
+    try {
+      while (waiting.length > 0) {
+        const group = waiting.splice(0, MAX_GROUP);
+        // commitGroup answers every caller itself; this only keeps a fault of its own from leaving them waiting.
+        await this.commitGroup(tenantKey, meetingId, group).catch((e: unknown) => {
+          for (const item of group) item.reject(e);
         });
-        // Committed: the next change of this meeting need not read its participants back.
-        if (saved) this.repos.meetings.remember(saved.meeting, saved.version, saved.snapshot);
-        if (produced > 0) this.committed?.();
-        for (const work of after) await work();
-        this.changed(tenantKey, meetingId);
-        return result;
-      } catch (e) {
-        if (!(e instanceof ConcurrentUpdate) || attempt >= 20) throw e;
       }
+    } finally {
+      this.waitingChanges.delete(key);
     }
   }
 
-  /** Saves the change and what it caused; returns the meeting as saved (at its new version) and the work that waits for the commit. */
-  private async commit(loaded: LoadedMeeting, events: MeetingEvent[], at: number, trx: Kysely<Database>): Promise<{ saved: { meeting: Meeting; version: number; snapshot: Map<string, string> }; after: AfterCommit[] }> {
-    const m = loaded.meeting;
-    let saved: { meeting: Meeting; version: number; snapshot: Map<string, string> };
-    if (loaded.version === 0) {
-      loaded = await this.repos.meetings.insert(m, trx);
-      saved = { meeting: m, version: loaded.version, snapshot: loaded.snapshot };
-    } else {
-      saved = { meeting: m, version: loaded.version + 1, snapshot: await this.repos.meetings.save(loaded, trx) };
+  private async commitGroup(tenantKey: string, meetingId: string, group: QueuedChange[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const steps: { result: unknown; after: AfterCommit[] }[] = [];
+      let produced = 0;
+      let saved: { meeting: Meeting; version: number; snapshot: Map<string, string> } | undefined;
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          const loaded = await this.repos.meetings.load(tenantKey, meetingId, trx);
+          if (!loaded) throw apiError('meetingNotExist', `meeting ${meetingId} does not exist`);
+          const m = loaded.meeting;
+          const outbox: NewOutboxEvent[] = [];
+          for (const { change } of group) {
+            const sessionsBefore = new Map(m.participants.map((p) => [p.key, p.sessionId]));
+            const at = this.clock.now();
+            const { events, result } = await change(m, at, trx);
+            outbox.push(...outboxEvents(m, events));
+            steps.push({ result, after: await this.effects(m, events, at, sessionsBefore, trx) });
+            produced += events.length;
+          }
+          saved = { meeting: m, version: loaded.version + 1, snapshot: await this.repos.meetings.save(loaded, trx) };
+          await this.repos.outbox.append(outbox, trx);
+        });
+      } catch (e) {
+        if (e instanceof ConcurrentUpdate && attempt < 20) continue;
+        if (group.length === 1) return group[0]!.reject(e);
+        // One change of the group failed (or the group could not be saved): each on its own, so only its caller hears of it.
+        for (const item of group) await this.commitGroup(tenantKey, meetingId, [item]);
+        return;
+      }
+      // Committed: the next change of this meeting need not read its participants back.
+      if (saved) this.repos.meetings.remember(saved.meeting, saved.version, saved.snapshot);
+      if (produced > 0) this.committed?.();
+      // Not awaited: work after the commit may itself change this meeting, which queues behind this group.
+      void (async () => {
+        for (const [i, step] of steps.entries()) {
+          try {
+            for (const work of step.after) await work();
+            group[i]!.resolve(step.result);
+          } catch (e) {
+            group[i]!.reject(e);
+          }
+        }
+        this.changed(tenantKey, meetingId);
+      })();
+      return;
     }
+  }
+
+  /** Saves a meeting that has just started and what its first change caused; returns the work that waits for the commit. */
+  private async commitNew(m: Meeting, events: MeetingEvent[], at: number, trx: Kysely<Database>): Promise<AfterCommit[]> {
+    await this.repos.meetings.insert(m, trx);
+    const after = await this.effects(m, events, at, new Map(), trx);
     await this.repos.outbox.append(outboxEvents(m, events), trx);
+    return after;
+  }
+
+  /**
+   * What one change's events cause besides the meeting itself, in its transaction: sessions ended, notes
+   * to sessions, jobs, report rollups, hooks. `sessionsBefore`: each participant's session before the change.
+   */
+  private async effects(m: Meeting, events: MeetingEvent[], at: number, sessionsBefore: ReadonlyMap<string, string | null>, trx: Kysely<Database>): Promise<AfterCommit[]> {
+    if (events.length === 0) return [];
     // A meeting enters the report rollups with its end, in the same transaction (docs/decisions.md "Reports").
     const usage = events.some((e) => e.type === 'meeting_ended') ? meetingUsage(m) : undefined;
     if (usage) await this.repos.reports.add(rollup([usage]), trx);
@@ -212,7 +292,7 @@ export class MeetingService {
     for (const e of events) {
       switch (e.type) {
         case 'leave_meeting': {
-          const sessionId = loaded.snapshot.has(e.leaveKey) ? sessionOf(loaded, e.leaveKey) : null;
+          const sessionId = sessionsBefore.get(e.leaveKey) ?? null;
           if (sessionId) {
             await this.repos.sessions.end(sessionId, at, SESSION_REASON[e.reason], trx);
             if (e.reason === LEAVE_REASON.kickedOut) notes.push({ tenantKey: m.tenantKey, sessionId, type: 'kicked_out', payload: { meeting_id: m.id }, at });
@@ -248,13 +328,11 @@ export class MeetingService {
       await this.repos.jobs.schedule({ kind: MEETING_JOB.endIfEmpty, payload: { tenantKey: m.tenantKey, meetingId: m.id }, runAt: at + this.timings.emptyGraceMs, dedupeKey: `${MEETING_JOB.endIfEmpty}:${m.id}` }, trx);
     }
     const after: AfterCommit[] = [];
-    if (events.length > 0) {
-      for (const hook of this.changeHooks) {
-        const work = await hook(m, events, at, trx);
-        if (work) after.push(work);
-      }
+    for (const hook of this.changeHooks) {
+      const work = await hook(m, events, at, trx);
+      if (work) after.push(work);
     }
-    return { saved, after };
+    return after;
   }
 
   /** Starts an instant meeting hosted by the caller, who joins it at once. */
@@ -275,10 +353,18 @@ export class MeetingService {
    * `room`, the caller joins the room rather than themself (the permissions are still the caller's).
    */
   async joinByNo(caller: Caller, meetingNo: string, password: string | undefined, device: Device, rules?: ReserveRules, room?: RoomJoin): Promise<SessionView> {
-    const refuseJoin = () => apiError('noPermission', 'the meeting settings do not let this user join');
+    const refuseJoin = () => apiError('noPermission', caller.guest ? 'the meeting settings do not let guests join' : 'the meeting settings do not let this user join');
+    if (caller.guest && !rules) throw refuseJoin();
+    const pass = caller.guest?.meetingId;
     for (let attempt = 0; attempt < 5; attempt++) {
       const live = await this.repos.meetings.liveByNo(meetingNo);
       const sessionId = newSessionId();
+      if (pass && live?.id !== pass) {
+        // A guest's pass is for one meeting: another meeting of any number, even the same one reopened, is closed to it.
+        const own = live ? undefined : await this.repos.meetings.find(caller.tenantKey, pass);
+        if (own?.meetingNo === meetingNo) throw apiError('meetingStatusUnexpected', 'the meeting this guest was admitted to has ended');
+        throw apiError('noPermission', 'a guest access token admits to its own meeting only');
+      }
       if (live) {
         if (rules && !(await rules.allows(live, caller, 'join'))) throw refuseJoin();
         const mayHost = rules ? await rules.allows(live, caller, 'host') : true;
@@ -313,7 +399,7 @@ export class MeetingService {
     try {
       const after: AfterCommit[] = [];
       await this.db.transaction().execute(async (trx) => {
-        after.push(...(await this.commit({ meeting: m, version: 0, snapshot: new Map() }, events, at, trx)).after);
+        after.push(...(await this.commitNew(m, events, at, trx)));
         await this.insertSession(trx, m, caller, sessionId, device, at, room && roomKey(room.roomId));
         await room?.joined(m, at, trx);
       });
@@ -328,6 +414,7 @@ export class MeetingService {
   }
 
   private joiner(caller: Caller, sessionId: string, m: Meeting, mayHost = true, room?: RoomJoin): Joiner {
+    if (caller.guest) return { key: guestKey(caller.userId), userId: null, userType: USER_TYPE.guest, tenantKey: null, name: caller.guest.name, sessionId, mayHost: false };
     if (!room) return { key: participantKeyOf(caller, m.tenantKey), userId: caller.userId, userType: 1, tenantKey: caller.tenantKey, sessionId, mayHost };
     // A room session is its operator's only within the room's tenant (openSession), so rooms stay home.
     if (m.tenantKey !== caller.tenantKey) throw apiError('noPermission', 'a room joins meetings of its own tenant only');
@@ -343,7 +430,7 @@ export class MeetingService {
         tenant_key: m.tenantKey,
         participant_key: key,
         user_id: caller.userId,
-        app_id: caller.appId,
+        app_id: caller.appId || null,
         device: JSON.stringify(device),
         joined_at: at,
         last_seen_at: at,
@@ -362,7 +449,8 @@ export class MeetingService {
   async openSession(caller: Caller, sessionId: string) {
     const s = await this.repos.sessions.get(sessionId);
     const operated = s !== undefined && roomIdOf(s.participant_key) !== undefined && s.tenant_key === caller.tenantKey;
-    if (!s || s.user_id !== caller.userId || (s.participant_key !== participantKeyOf(caller, s.tenant_key) && !operated)) {
+    const otherMeeting = caller.guest !== undefined && s?.meeting_id !== caller.guest.meetingId;
+    if (!s || otherMeeting || s.user_id !== caller.userId || (s.participant_key !== participantKeyOf(caller, s.tenant_key) && !operated)) {
       throw apiError('dataNotExist', `session ${sessionId} does not exist`);
     }
     return s;
@@ -547,19 +635,15 @@ export class MeetingService {
   }
 }
 
-/** Directory users of the meeting's tenant are `u:<user_id>`; users of other tenants `x:<tenant>:<user_id>`. */
-export function participantKeyOf(caller: { tenantKey: string; userId: string }, meetingTenantKey: string): string {
+/** Directory users of the meeting's tenant are `u:<user_id>`; users of other tenants `x:<tenant>:<user_id>`; guests `g:<guest_id>`. */
+export function participantKeyOf(caller: { tenantKey: string; userId: string; guest?: unknown }, meetingTenantKey: string): string {
+  if (caller.guest) return guestKey(caller.userId);
   return caller.tenantKey === meetingTenantKey ? userKey(caller.userId) : `x:${caller.tenantKey}:${caller.userId}`;
 }
 
 function requireHost(m: Meeting, key: string, message: string): void {
   if (m.status !== 2) throw apiError('meetingStatusUnexpected', 'the meeting is not in progress');
   if (m.hostKey !== key) throw apiError('noPermission', message);
-}
-
-function sessionOf(loaded: LoadedMeeting, key: string): string | null {
-  const before = loaded.snapshot.get(key);
-  return before ? ((JSON.parse(before) as { session_id: string | null }).session_id ?? null) : null;
 }
 
 function hostView(m: Meeting) {

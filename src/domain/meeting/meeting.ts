@@ -7,7 +7,7 @@ import { apiError } from '../errors.js';
 
 /** meeting.md `meeting_user.user_type` */
 export type UserType = 1 | 2 | 3 | 4 | 5 | 6 | 7;
-export const USER_TYPE = { lark: 1, rooms: 2, pstn: 6, sip: 7 } as const;
+export const USER_TYPE = { lark: 1, rooms: 2, guest: 5, pstn: 6, sip: 7 } as const;
 
 /** meeting.md `meeting.status` */
 export const MEETING_STATUS = { calling: 1, inProgress: 2, ended: 3 } as const;
@@ -22,7 +22,10 @@ export const LEAVE_REASON = { left: 1, meetingEnded: 2, kickedOut: 3 } as const;
 export type LeaveReason = (typeof LEAVE_REASON)[keyof typeof LEAVE_REASON];
 
 export interface Participant {
-  /** Stable within the meeting: `u:<user_id>` for directory users, `p:<number>` for phone callees, `r:<room_id>` for rooms. */
+  /**
+   * Stable within the meeting: `u:<user_id>` for directory users, `x:<tenant>:<user_id>` for other tenants'
+   * users, `p:<number>` for phone callees, `r:<room_id>` for rooms, `g:<guest_id>` for guests.
+   */
   key: string;
   userId: string | null;
   userType: UserType;
@@ -129,6 +132,16 @@ export const ROOM_KEY_PREFIX = 'r:';
 export const roomKey = (roomId: string): string => ROOM_KEY_PREFIX + roomId;
 /** The room a participant key names, if it names one. */
 export const roomIdOf = (key: string): string | undefined => (key.startsWith(ROOM_KEY_PREFIX) ? key.slice(ROOM_KEY_PREFIX.length) : undefined);
+
+export const GUEST_KEY_PREFIX = 'g:';
+export const guestKey = (guestId: string): string => GUEST_KEY_PREFIX + guestId;
+/** The guest a participant key names, if it names one. */
+export const guestIdOf = (key: string): string | undefined => (key.startsWith(GUEST_KEY_PREFIX) ? key.slice(GUEST_KEY_PREFIX.length) : undefined);
+
+/** From outside the meeting's tenant: a user of another tenant, or a guest (who belongs to no tenant). */
+export function isExternal(meetingTenantKey: string, p: Pick<Participant, 'tenantKey' | 'userType'>): boolean {
+  return p.userType === USER_TYPE.guest || (p.tenantKey !== null && p.tenantKey !== meetingTenantKey);
+}
 
 export function participant(m: Meeting, key: string): Participant | undefined {
   return m.participants.find((p) => p.key === key);

@@ -2,6 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selecta
 import type { Dialect } from '../database.js';
 import type { Database, EventDeliveryTable } from '../schema.js';
 import { wants } from '../../events/subscriptions.js';
+import type { AppRepository, EventReceiver } from './app.repository.js';
 
 /** Names the advisory lock that serialises claims on PostgreSQL (any constant unique to this use). */
 const CLAIM_LOCK = 7_260_401;
@@ -53,6 +54,7 @@ export class DeliveryRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
+    private readonly apps: AppRepository,
   ) {}
 
   /**
@@ -61,18 +63,12 @@ export class DeliveryRepository {
    */
   async fanOut(events: { seq: number; event_id: string; event_type: string; tenant_key: string; created_at: number }[], db: Kysely<Database>): Promise<void> {
     if (events.length === 0) return;
-    const tenants = [...new Set(events.map((e) => e.tenant_key))];
-    const apps = await db
-      .selectFrom('app_event_settings as s')
-      .innerJoin('apps as a', 'a.app_id', 's.app_id')
-      .select(['a.app_id', 'a.tenant_key', 'a.scopes', 's.event_types'])
-      .where('a.tenant_key', 'in', tenants)
-      .where('s.request_url', 'is not', null)
-      .execute();
-    const receivers = apps.map((a) => ({ appId: a.app_id, tenantKey: a.tenant_key, scopes: JSON.parse(a.scopes) as string[], eventTypes: JSON.parse(a.event_types) as string[] }));
+    const receivers = new Map<string, EventReceiver[]>();
+    for (const tenantKey of new Set(events.map((e) => e.tenant_key))) receivers.set(tenantKey, await this.apps.receiversOf(tenantKey, db));
     const rows = events.flatMap((e) =>
       receivers
-        .filter((r) => r.tenantKey === e.tenant_key && wants(r, e.event_type))
+        .get(e.tenant_key)!
+        .filter((r) => wants(r, e.event_type))
         .map((r) => ({
           id: `${e.event_id}:${r.appId}`,
           outbox_seq: e.seq,

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { ChangeFeed } from '../change-feed.js';
 import { DIRECTORY_CHANNEL } from '../change-feed.js';
+import { VersionedCache } from '../versioned-cache.js';
 import type { Dialect } from '../database.js';
 import type { Database, UserTable, DepartmentTable } from '../schema.js';
 import { SeedError, type Seed, type SeedTenantT } from '../../domain/seed.js';
@@ -23,50 +24,13 @@ export interface UserWithDepartments {
 }
 
 /**
- * Users as the hot read path (every contact lookup) sees them, kept in this process until another
- * connection changes the store (the ChangeFeed says so) or this process writes the directory.
- */
-class UserCache {
-  private readonly map = new Map<string, UserWithDepartments>();
-  private seen = Number.NaN;
-  private generation = 0;
-
-  constructor(
-    private readonly changes: ChangeFeed,
-    private readonly max = 10_000,
-  ) {}
-
-  /** The cached entry, and a stamp to store a freshly read one with. */
-  lookup(key: string): { hit?: UserWithDepartments; stamp: string } {
-    const v = this.changes.version();
-    if (v !== this.seen) {
-      this.map.clear();
-      this.seen = v;
-    }
-    return { hit: this.map.get(key), stamp: `${v}:${this.generation}` };
-  }
-
-  /** Stores only if nothing changed since `lookup`, so a read that raced a write is never kept. */
-  store(key: string, value: UserWithDepartments, stamp: string): void {
-    if (stamp !== `${this.changes.version()}:${this.generation}`) return;
-    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as string);
-    this.map.set(key, value);
-  }
-
-  clear(): void {
-    this.generation++;
-    this.map.clear();
-  }
-}
-
-/**
  * Tenant-scoped reads of the directory. An instance is bound to one tenant and one app, and every
  * query it runs carries that tenant_key: there is no way to reach another tenant's rows through it.
  */
 export class TenantDirectory {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly cache: UserCache,
+    private readonly cache: VersionedCache<UserWithDepartments>,
     readonly tenantKey: string,
     readonly appId: string,
   ) {}
@@ -205,14 +169,16 @@ export class TenantDirectory {
 
 /** Writes the directory from a seed file, idempotently and all-or-nothing. */
 export class DirectoryRepository {
-  private readonly cache: UserCache;
+  private readonly cache: VersionedCache<UserWithDepartments>;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
     changes: ChangeFeed,
+    /** told when this process has written the directory (apps included), for caches kept elsewhere */
+    private readonly onWrite: () => void = () => undefined,
   ) {
-    this.cache = new UserCache(changes);
+    this.cache = new VersionedCache<UserWithDepartments>(changes);
   }
 
   forTenant(tenantKey: string, appId: string): TenantDirectory {
@@ -236,6 +202,7 @@ export class DirectoryRepository {
       });
     } finally {
       this.cache.clear();
+      this.onWrite();
     }
     return summary;
   }

@@ -44,17 +44,18 @@ export interface Repositories {
 }
 
 export function repositories(store: Store): Repositories {
-  const deliveries = new DeliveryRepository(store.db, store.dialect);
+  const apps = new AppRepository(store.db, store.dialect, store.changes);
+  const deliveries = new DeliveryRepository(store.db, store.dialect, apps);
   return {
-    apps: new AppRepository(store.db),
+    apps,
     bookings: new BookingRepository(store.db, store.dialect),
-    directory: new DirectoryRepository(store.db, store.dialect, store.changes),
+    directory: new DirectoryRepository(store.db, store.dialect, store.changes, () => apps.forget()),
     jobs: new JobRepository(store.db),
     meetings: new MeetingRepository(store.db, store.dialect),
     outbox: new OutboxRepository(store.db, deliveries),
     deliveries,
     exports: new ExportRepository(store.db),
-    meetingData: new MeetingDataRepository(store.db),
+    meetingData: new MeetingDataRepository(store.db, store.sqlite),
     recordings: new RecordingRepository(store.db),
     reservationData: new ReservationDataRepository(store.db),
     reports: new ReportRepository(store.db, store.dialect),
