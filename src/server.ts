@@ -73,7 +73,7 @@ export interface RuntimeOptions {
 /** Opens the store, migrates it and wires the services; shared by the server and the CLI commands. */
 export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const logger = opts.logger ?? createLogger(config);
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoint: true }, (err) => logger.warn({ err }, 'store error'));
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, backgroundCheckpoint: true }, (err) => logger.warn({ err }, 'store error'));
   try {
     await migrateToLatest(store);
   } catch (e) {

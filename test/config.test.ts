@@ -35,6 +35,13 @@ describe('config', () => {
     expect(() => loadConfig({ rateLimits: '{oops' }, {})).toThrow(/rateLimits: not valid JSON/);
   });
 
+  it('sizes the PostgreSQL pool from a flag or the environment, within bounds', () => {
+    expect(resolveConfig({}).databasePoolSize).toBe(10);
+    expect(loadConfig({}, { OPENVC_DATABASE_POOL_SIZE: '40' }).databasePoolSize).toBe(40);
+    expect(loadConfig({ databasePoolSize: '25' }, { OPENVC_DATABASE_POOL_SIZE: '40' }).databasePoolSize).toBe(25);
+    expect(() => loadConfig({ databasePoolSize: '0' }, {})).toThrow(/databasePoolSize: .*--database-pool-size \/ OPENVC_DATABASE_POOL_SIZE/);
+  });
+
   it('rejects unknown keys and unreadable files', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ prot: 1 }));

@@ -15,6 +15,7 @@ export const ConfigSchema = Type.Object(
     port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'TCP port of the HTTP server; 0 picks a free port.' }),
     dataDir: Type.String({ default: './data', minLength: 1, description: 'Directory of the embedded SQLite database (used when no databaseUrl is set) and of recordings (`recordings/<id>/`: raw tracks and the composed MP4; every process of a PostgreSQL deployment must see the same one).' }),
     databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://… to use PostgreSQL instead of the embedded SQLite database.' })),
+    databasePoolSize: Type.Integer({ default: 10, minimum: 1, maximum: 1000, description: 'PostgreSQL: most connections this process opens (its pool); each process of a deployment has its own.' }),
     seed: Type.Optional(Type.String({ minLength: 1, description: 'Seed file applied idempotently at start.' })),
     publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+(/.*[^/])?$', description: 'Base URL clients reach this server on (meeting links, OAuth pages); defaults to http://host:port.' })),
     demo: Type.Boolean({ default: true, description: 'Create the demo tenant and app on first start of an empty store.' }),
