@@ -4,7 +4,10 @@
  * On PostgreSQL every statement of a meeting's transaction is a round trip made while the meeting's
  * row is locked, so this count bounds how many changes one meeting takes per second.
  *
- * Usage: npx tsx bench/statements.ts [--pg postgres://…] [--changes 200]
+ * With `--parallel N`, N loops run at once (each with its own users) and the counts show the mix under
+ * load, where group commits and dispatcher batches share statements between changes.
+ *
+ * Usage: npx tsx bench/statements.ts [--pg postgres://…] [--changes 200] [--parallel 1]
  */
 import http from 'node:http';
 import pg from 'pg';
@@ -19,7 +22,10 @@ import { join } from 'node:path';
 import { opt, pgSchema } from './harness.js';
 
 const CHANGES = Number(opt('changes', '200'));
-const USERS = 20;
+const PARALLEL = Number(opt('parallel', '1'));
+/** users per loop; user 0 owns the meeting and stays */
+const PER_LOOP = 19;
+const USERS = 1 + PER_LOOP * PARALLEL;
 const counts = new Map<string, number>();
 let counting = false;
 const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
@@ -60,21 +66,24 @@ const sessions = new Map<number, string>();
 let joins = 0;
 let leaves = 0;
 counting = true;
-for (let i = 0; i < CHANGES; i++) {
-  const u = 1 + (i % (USERS - 1));
-  const session = sessions.get(u);
-  if (session) {
-    sessions.delete(u);
-    if ((await post(`/client/v1/sessions/${session}/leave`, tokens[u]!, {})).code === 0) leaves++;
-  } else {
-    const r = await post('/client/v1/meetings/join', tokens[u]!, { meeting_no: no });
-    if (r.code !== 0 && i < 3) console.log(JSON.stringify(r));
-    if (r.code === 0) {
-      sessions.set(u, r.data.session_id);
-      joins++;
+const loop = async (first: number, changes: number) => {
+  for (let i = 0; i < changes; i++) {
+    const u = first + (i % PER_LOOP);
+    const session = sessions.get(u);
+    if (session) {
+      sessions.delete(u);
+      if ((await post(`/client/v1/sessions/${session}/leave`, tokens[u]!, {})).code === 0) leaves++;
+    } else {
+      const r = await post('/client/v1/meetings/join', tokens[u]!, { meeting_no: no });
+      if (r.code !== 0 && i < 3) console.log(JSON.stringify(r));
+      if (r.code === 0) {
+        sessions.set(u, r.data.session_id);
+        joins++;
+      }
     }
   }
-}
+};
+await Promise.all(Array.from({ length: PARALLEL }, (_, k) => loop(1 + k * PER_LOOP, Math.ceil(CHANGES / PARALLEL))));
 await new Promise((r) => setTimeout(r, 500));
 counting = false;
 const total = [...counts.values()].reduce((x, y) => x + y, 0);

@@ -81,6 +81,8 @@ export interface ReserveRules {
    * guest may only join, and only a meeting whose reserve admits guests.
    */
   allows(m: { tenantKey: string; reserveId: string | null }, caller: Caller, action: ReserveAction): Promise<boolean>;
+  /** `allows` for joining and for becoming host at once (one read of the reserve). */
+  admission(m: { tenantKey: string; reserveId: string | null }, caller: Caller): Promise<{ join: boolean; host: boolean }>;
 }
 
 export interface SessionView {
@@ -366,8 +368,9 @@ export class MeetingService {
         throw apiError('noPermission', 'a guest access token admits to its own meeting only');
       }
       if (live) {
-        if (rules && !(await rules.allows(live, caller, 'join'))) throw refuseJoin();
-        const mayHost = rules ? await rules.allows(live, caller, 'host') : true;
+        const admitted = rules ? await rules.admission(live, caller) : { join: true, host: true };
+        if (!admitted.join) throw refuseJoin();
+        const mayHost = admitted.host;
         const meeting = await this.mutate(live.tenantKey, live.id, async (m, at, trx) => {
           checkPassword(m, password);
           const joiner = this.joiner(caller, sessionId, m, mayHost, room);
@@ -384,8 +387,9 @@ export class MeetingService {
       const m = opened.meeting;
       m.participantLimit = this.timings.participantLimit;
       checkPassword(m, password);
-      if (!(await rules!.allows(m, caller, 'join'))) throw refuseJoin();
-      const joiner = this.joiner(caller, sessionId, m, await rules!.allows(m, caller, 'host'), room);
+      const admitted = await rules!.admission(m, caller);
+      if (!admitted.join) throw refuseJoin();
+      const joiner = this.joiner(caller, sessionId, m, admitted.host, room);
       const events = join(m, joiner, at);
       if (opened.callee) events.push(...call(m, joiner.key, opened.callee, at));
       // false: someone else started it first; the next round joins theirs.

@@ -3,7 +3,7 @@ import { storedSettings } from '../reserve/commands.js';
 import { admitsGuests, reserveAllows } from '../reserve/permissions.js';
 import { ACTION, MEETING_TYPE } from '../reserve/settings.js';
 import { createMeeting, userKey, USER_TYPE, type Joiner } from './meeting.js';
-import { newMeetingId, type MeetingService, type ReserveAction, type ReserveRules } from './meeting.service.js';
+import { newMeetingId, type Caller, type MeetingService, type ReserveAction, type ReserveRules } from './meeting.service.js';
 
 const ACTIONS: Record<ReserveAction, (typeof ACTION)[keyof typeof ACTION]> = { join: ACTION.join, host: ACTION.becomeHost, invite: ACTION.invite };
 
@@ -43,19 +43,27 @@ export function reserveRules(repos: Repositories): ReserveRules {
       }
       return { meeting, ...(callee ? { callee } : {}) };
     },
-    allows: async (m, caller, action) => {
-      if (caller.guest) return action === 'join' && (await guestsAllowed(repos, m));
-      if (!m.reserveId) return true;
-      const r = await repos.reserves.forTenant(m.tenantKey).find(m.reserveId);
-      if (!r) return true;
-      const sameTenant = caller.tenantKey === m.tenantKey;
-      return reserveAllows(storedSettings(r).action_permissions, ACTIONS[action], {
-        userType: 1,
-        tenantKey: caller.tenantKey,
-        userId: sameTenant ? caller.userId : null,
-      });
+    allows: async (m, caller, action) => (await permits(repos, m, caller, [action]))[0]!,
+    admission: async (m, caller) => {
+      const [join, host] = await permits(repos, m, caller, ['join', 'host']);
+      return { join: join!, host: host! };
     },
   };
+}
+
+/** Whether the meeting's reserve lets the caller do each of `actions`, from one read of the reserve. */
+async function permits(repos: Repositories, m: { tenantKey: string; reserveId: string | null }, caller: Caller, actions: ReserveAction[]): Promise<boolean[]> {
+  if (caller.guest) {
+    const admitted = actions.includes('join') && (await guestsAllowed(repos, m));
+    return actions.map((a) => a === 'join' && admitted);
+  }
+  if (!m.reserveId) return actions.map(() => true);
+  const r = await repos.reserves.forTenant(m.tenantKey).find(m.reserveId);
+  if (!r) return actions.map(() => true);
+  const sameTenant = caller.tenantKey === m.tenantKey;
+  const permissions = storedSettings(r).action_permissions;
+  const who = { userType: 1, tenantKey: caller.tenantKey, userId: sameTenant ? caller.userId : null };
+  return actions.map((a) => reserveAllows(permissions, ACTIONS[a], who));
 }
 
 /** Guests join only meetings of a reserve whose "can join" permission names them (docs/decisions.md "Guests"); never instant meetings. */

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { Database, MeetingParticipantTable, MeetingTable } from '../schema.js';
 import type { Ability, Meeting, MeetingStatus, Participant, ParticipantStatus, UserType } from '../../domain/meeting/meeting.js';
 import { MEETING_STATUS } from '../../domain/meeting/meeting.js';
@@ -52,6 +52,19 @@ const participantRow = (m: Meeting, p: Participant): MeetingParticipantTable => 
   seq: p.seq,
   may_host: p.mayHost ? 1 : 0,
 });
+
+/** Participant rows per statement (16 parameters each: well inside SQLite's and PostgreSQL's limits). */
+const PARTICIPANT_BATCH = 500;
+
+type ParticipantColumn = Exclude<keyof MeetingParticipantTable, 'meeting_id' | 'key'>;
+/** Every column of a participant row but its key (the type makes a new column be listed here). */
+const PARTICIPANT_COLUMNS = Object.keys({
+  tenant_key: 1, user_id: 1, user_type: 1, participant_tenant_key: 1, name: 1, status: 1, first_join_at: 1, final_leave_at: 1,
+  in_meeting_ms: 1, joined_at: 1, is_cohost: 1, session_id: 1, seq: 1, may_host: 1,
+} satisfies Record<ParticipantColumn, 1>) as ParticipantColumn[];
+/** An existing participant row takes every column from the row offered (`excluded`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each column has its own type; Kysely checks the names
+const PARTICIPANT_UPDATE = Object.fromEntries(PARTICIPANT_COLUMNS.map((c) => [c, sql.ref(`excluded.${c}`)])) as Record<ParticipantColumn, RawBuilder<any>>;
 
 const meetingRow = (m: Meeting, version: number): MeetingTable => ({
   id: m.id,
@@ -205,7 +218,9 @@ export class MeetingRepository {
   /** Inserts a new meeting; a live meeting on the same number makes the insert fail (unique live_no). */
   async insert(m: Meeting, db: Kysely<Database> = this.db): Promise<LoadedMeeting> {
     await db.insertInto('meetings').values(meetingRow(m, 1)).execute();
-    for (const p of m.participants) await db.insertInto('meeting_participants').values(participantRow(m, p)).execute();
+    for (let i = 0; i < m.participants.length; i += PARTICIPANT_BATCH) {
+      await db.insertInto('meeting_participants').values(m.participants.slice(i, i + PARTICIPANT_BATCH).map((p) => participantRow(m, p))).execute();
+    }
     return { meeting: m, version: 1, snapshot: new Map(m.participants.map((p) => [p.key, JSON.stringify(participantRow(m, p))])) };
   }
 
@@ -235,19 +250,24 @@ export class MeetingRepository {
     if (Number(res.numUpdatedRows) !== 1) throw new ConcurrentUpdate(`meeting ${m.id} changed concurrently`);
     const keys = new Set<string>();
     const saved = new Map<string, string>();
+    const changed: MeetingParticipantTable[] = [];
     for (const p of m.participants) {
       keys.add(p.key);
       const row = participantRow(m, p);
       const serialised = JSON.stringify(row);
       saved.set(p.key, serialised);
-      const before = loaded.snapshot.get(p.key);
-      if (before === serialised) continue;
-      if (before === undefined) await db.insertInto('meeting_participants').values(row).execute();
-      else await db.updateTable('meeting_participants').set(row).where('meeting_id', '=', m.id).where('key', '=', p.key).execute();
+      if (loaded.snapshot.get(p.key) !== serialised) changed.push(row);
     }
-    for (const key of loaded.snapshot.keys()) {
-      if (!keys.has(key)) await db.deleteFrom('meeting_participants').where('meeting_id', '=', m.id).where('key', '=', key).execute();
+    // New and changed participants in one statement (a group commit changes several at once).
+    for (let i = 0; i < changed.length; i += PARTICIPANT_BATCH) {
+      await db
+        .insertInto('meeting_participants')
+        .values(changed.slice(i, i + PARTICIPANT_BATCH))
+        .onConflict((oc) => oc.columns(['meeting_id', 'key']).doUpdateSet(PARTICIPANT_UPDATE))
+        .execute();
     }
+    const gone = [...loaded.snapshot.keys()].filter((key) => !keys.has(key));
+    if (gone.length > 0) await db.deleteFrom('meeting_participants').where('meeting_id', '=', m.id).where('key', 'in', gone).execute();
     return saved;
   }
 
