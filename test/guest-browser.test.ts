@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
-import { hasChromium, launchChromium, MeetingPage } from './helpers/browser.js';
+import { closeBrowserTest, hasChromium, launchChromium, MeetingPage } from './helpers/browser.js';
 
 type Json = Record<string, any>;
 
@@ -30,10 +30,7 @@ describe.skipIf(!hasChromium)('a guest on the meeting page', () => {
     no = res.data!.reserve!.meeting_no!;
   });
   afterAll(async () => {
-    for (const p of pages) await p.close().catch(() => {});
-    await browser?.close();
-    await s?.close();
-    await s?.store.dispose();
+    await closeBrowserTest(pages, browser, s);
   });
 
   it('a guest joins by name beside a signed-in user, and each decodes the other\'s video', async () => {

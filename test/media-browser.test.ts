@@ -3,7 +3,7 @@ import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
-import { hasChromium, launchChromium, MeetingPage } from './helpers/browser.js';
+import { closeBrowserTest, hasChromium, launchChromium, MeetingPage } from './helpers/browser.js';
 
 type Json = Record<string, any>;
 
@@ -41,10 +41,7 @@ describe.skipIf(!hasChromium)('meeting page in a browser', () => {
     [s, browser] = await Promise.all([startTestServer({ logger, config: { mediaMaxVideoStreams: 2 } }), launchChromium()]);
   });
   afterAll(async () => {
-    for (const p of pages) await p.close().catch(() => {});
-    await browser?.close();
-    await s?.close();
-    await s?.store.dispose();
+    await closeBrowserTest(pages, browser, s);
   });
 
   it('three participants join through sign-in and the device check, and each decodes the others\' video', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
-import { hasChromium, launchChromium, MeetingPage } from './helpers/browser.js';
+import { closeBrowserTest, hasChromium, launchChromium, MeetingPage } from './helpers/browser.js';
 
 type Json = Record<string, any>;
 const hasFfprobe = (() => {
@@ -37,10 +37,7 @@ describe.skipIf(!hasChromium || !hasFfprobe)('media capture (recording raw track
     [s, browser] = await Promise.all([startTestServer(), launchChromium()]);
   });
   afterAll(async () => {
-    for (const p of pages) await p.close().catch(() => {});
-    await browser?.close();
-    await s?.close();
-    await s?.store.dispose();
+    await closeBrowserTest(pages, browser, s);
   });
 
   it('writes one file per track span, a manifest in order, and `closed` after stop', async () => {

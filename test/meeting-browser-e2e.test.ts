@@ -6,7 +6,7 @@ import { dialect, startTestServer, type TestServer } from './helpers/server.js';
 import { ok } from './helpers/sdk.js';
 import { ALL, fixture, fixtureSeed } from './helpers/fixture.js';
 import { closeLocal, sdkEventReceiver } from './helpers/local-http.js';
-import { hasChromium, launchChromium, MeetingPage } from './helpers/browser.js';
+import { closeBrowserTest, hasChromium, launchChromium, MeetingPage } from './helpers/browser.js';
 import { aliceReserve, ffprobe, settledRecordings } from './helpers/recording.js';
 
 type Json = Record<string, any>;
@@ -57,10 +57,7 @@ describe.skipIf(!hasChromium)(`a browser meeting controlled and recorded through
     tokens.alice = (await s.runtime.tokens.issueUserTokens(acme, 'alice', acme.scopes, 'v1', Date.now())).accessToken;
   });
   afterAll(async () => {
-    for (const p of pages) await p.close().catch(() => {});
-    await browser?.close();
-    await s?.close();
-    await s?.store.dispose();
+    await closeBrowserTest(pages, browser, s);
     if (receiver) await closeLocal(receiver);
   });
 

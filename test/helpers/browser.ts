@@ -33,6 +33,14 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
 
+/** A browser test's teardown: its pages, then the browser, then the server and its store (each may be missing). */
+export async function closeBrowserTest(pages: readonly { close(): Promise<unknown> }[], browser: Browser | undefined, server: { close(): Promise<unknown>; store: { dispose(): Promise<unknown> } } | undefined): Promise<void> {
+  for (const p of pages) await p.close().catch(() => {});
+  await browser?.close();
+  await server?.close();
+  await server?.store.dispose();
+}
+
 export interface InboundVideo {
   participant_key: string;
   source: 'video' | 'screen';

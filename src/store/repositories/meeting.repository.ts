@@ -218,10 +218,9 @@ export class MeetingRepository {
   /** Inserts a new meeting; a live meeting on the same number makes the insert fail (unique live_no). */
   async insert(m: Meeting, db: Kysely<Database> = this.db): Promise<LoadedMeeting> {
     await db.insertInto('meetings').values(meetingRow(m, 1)).execute();
-    for (let i = 0; i < m.participants.length; i += PARTICIPANT_BATCH) {
-      await db.insertInto('meeting_participants').values(m.participants.slice(i, i + PARTICIPANT_BATCH).map((p) => participantRow(m, p))).execute();
-    }
-    return { meeting: m, version: 1, snapshot: new Map(m.participants.map((p) => [p.key, JSON.stringify(participantRow(m, p))])) };
+    const rows = m.participants.map((p) => participantRow(m, p));
+    for (let i = 0; i < rows.length; i += PARTICIPANT_BATCH) await db.insertInto('meeting_participants').values(rows.slice(i, i + PARTICIPANT_BATCH)).execute();
+    return { meeting: m, version: 1, snapshot: new Map(rows.map((row) => [row.key, JSON.stringify(row)])) };
   }
 
   /**
