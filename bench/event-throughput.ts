@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { resolveConfig } from '../src/config/config.js';
-import { openRuntime } from '../src/server.js';
+import { openRuntime } from '../src/app/runtime.js';
 import type { Seed } from '../src/domain/seed.js';
 import { allScopes } from '../src/domain/demo.js';
 import { opt, startChild, pgSchema } from './harness.js';

@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import http from 'node:http';
 import pino from 'pino';
 import { resolveConfig } from '../src/config/config.js';
-import { openRuntime } from '../src/server.js';
+import { openRuntime } from '../src/app/runtime.js';
 import type { Seed } from '../src/domain/seed.js';
 import { allScopes } from '../src/domain/demo.js';
 import { SECONDS, startChild as start } from './harness.js';

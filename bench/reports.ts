@@ -28,7 +28,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { sql } from 'kysely';
 import { resolveConfig } from '../src/config/config.js';
-import { openRuntime, type Runtime } from '../src/server.js';
+import { openRuntime, type Runtime } from '../src/app/runtime.js';
 import type { Seed } from '../src/domain/seed.js';
 import { allScopes } from '../src/domain/demo.js';
 import { createMeeting, end, join as joinMeeting, leave, userKey, type Meeting } from '../src/domain/meeting/meeting.js';

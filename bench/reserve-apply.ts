@@ -11,7 +11,7 @@ import { rmSync } from 'node:fs';
 import pino from 'pino';
 import { sql } from 'kysely';
 import { resolveConfig } from '../src/config/config.js';
-import { openRuntime } from '../src/server.js';
+import { openRuntime } from '../src/app/runtime.js';
 import { SECONDS, measure, openvc, startChild, tenantToken, pgSchema } from './harness.js';
 
 const BUDGET = 1000;

@@ -17,7 +17,7 @@ import pino from 'pino';
 import { sql, type Insertable } from 'kysely';
 import type { RoomLevelTable, RoomTable } from '../src/store/schema.js';
 import { resolveConfig } from '../src/config/config.js';
-import { openRuntime, type Runtime } from '../src/server.js';
+import { openRuntime, type Runtime } from '../src/app/runtime.js';
 import { fixture, fixtureSeed } from '../test/helpers/fixture.js';
 import { newLevelId, newRoomId } from '../src/domain/room/ids.js';
 import { rootOf } from '../src/domain/room/levels.js';

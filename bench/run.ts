@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { fixtureSeed, fixture } from '../test/helpers/fixture.js';
 import { resolveConfig } from '../src/config/config.js';
-import { openRuntime } from '../src/server.js';
+import { openRuntime } from '../src/app/runtime.js';
 import { SECONDS, load, measure, openvc, startChild, tenantToken, pgSchema } from './harness.js';
 
 const rows: string[] = [];

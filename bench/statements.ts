@@ -13,7 +13,7 @@ import http from 'node:http';
 import pg from 'pg';
 import pino from 'pino';
 import { resolveConfig } from '../src/config/config.js';
-import { startServer } from '../src/server.js';
+import { startServer } from '../src/app/runtime.js';
 import type { Seed } from '../src/domain/seed.js';
 import { allScopes } from '../src/domain/demo.js';
 import { mkdtempSync } from 'node:fs';

@@ -3,8 +3,8 @@
  * and docs/openapi.json (from the route schemas). `--check` fails when a committed copy is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { coverageTable } from '../src/openapi/coverage.js';
-import { openApiDocument } from '../src/openapi/document.js';
+import { coverageTable } from '../src/app/coverage.js';
+import { openApiDocument } from '../src/app/openapi-document.js';
 import { configTable } from '../src/config/config.js';
 
 const check = process.argv.includes('--check');

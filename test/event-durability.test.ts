@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import http from 'node:http';
 import { closeLocal, deadPort, listenLocal } from './helpers/local-http.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRuntime } from '../src/server.js';
+import { openRuntime } from '../src/app/runtime.js';
 import { allScopes } from '../src/domain/demo.js';
 import type { Seed } from '../src/domain/seed.js';
 import { TestStore } from './helpers/server.js';

@@ -4,7 +4,7 @@ import { closeLocal, deadPort, listenLocal } from './helpers/local-http.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
-import { renderEvent, tripleFor } from '../src/events/meeting-events.js';
+import { renderEvent, tripleFor } from '../src/events/event-envelope.js';
 import { decrypt, encrypt, signature, signatureHeaders } from '../src/events/feishu-crypto.js';
 import { challengeRequest, deliveryTarget, eventRequest, isChallengeAnswer, postWebhook, type DeliveryTarget, type WebhookRequest } from '../src/events/webhook-request.js';
 import type { OutboxRow } from '../src/store/repositories/outbox.repository.js';

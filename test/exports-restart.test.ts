@@ -6,7 +6,7 @@ import { TestStore, startTestServer, type TestServer } from './helpers/server.js
 import { fixture } from './helpers/fixture.js';
 import { exported, finished, protocol, sheetOf } from './helpers/exports.js';
 import { JobInterrupted, JobRunner } from '../src/jobs/runner.js';
-import { registerExportJobs } from '../src/jobs/export-jobs.js';
+import { registerExportJobs } from '../src/app/jobs/export-jobs.js';
 import type { ExportService } from '../src/export/export.service.js';
 
 const sec = (ms: number) => String(Math.floor(ms / 1000));

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRuntime } from '../src/server.js';
+import { openRuntime } from '../src/app/runtime.js';
 import { simulateHistory } from '../src/simulate/history.js';
 import { resolveTarget } from '../src/simulate/target.js';
 import { TestStore, startTestServer, type TestServer } from './helpers/server.js';

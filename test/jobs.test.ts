@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { openRuntime, type Runtime } from '../src/server.js';
+import { openRuntime, type Runtime } from '../src/app/runtime.js';
 import { JobRunner } from '../src/jobs/runner.js';
 import { TestStore, dialect } from './helpers/server.js';
 

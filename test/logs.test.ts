@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import * as lark from '@larksuiteoapi/node-sdk';
-import { startServer, type RunningServer } from '../src/server.js';
+import { startServer, type RunningServer } from '../src/app/runtime.js';
 import { TestStore, sdkClient } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
 

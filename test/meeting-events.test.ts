@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
-import { renderEvent, tripleFor } from '../src/events/meeting-events.js';
+import { renderEvent, tripleFor } from '../src/events/event-envelope.js';
 import { deriveOpenId, deriveUnionId } from '../src/domain/ids.js';
 
 type Json = Record<string, any>;

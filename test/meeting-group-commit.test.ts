@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
 import { join as joinMeeting, leave } from '../src/domain/meeting/meeting.js';
-import { apiError } from '../src/domain/errors.js';
+import { apiError } from '../src/contract/errors.js';
 
 type Json = Record<string, any>;
 

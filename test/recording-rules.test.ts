@@ -4,7 +4,7 @@ import { mayWatch, startRecording, stopRecording, type WatchedRecording } from '
 import { parseManifest, type Track } from '../src/recording/manifest.js';
 import { composeArgs, gridRects, layout, MAX_GRID_TILES, SCREEN_RECT } from '../src/recording/compose.js';
 import { byteRange } from '../src/web/player.routes.js';
-import { shownTime } from '../src/web/recording-page.js';
+import { shownTime } from '../src/web/recording.page.js';
 import { errorCode } from './helpers/errors.js';
 
 function live(): Meeting {

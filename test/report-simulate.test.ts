@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRuntime, type Runtime } from '../src/server.js';
+import { openRuntime, type Runtime } from '../src/app/runtime.js';
 import { simulateHistory } from '../src/simulate/history.js';
 import { resolveTarget } from '../src/simulate/target.js';
 import { rebuildReports } from '../src/domain/report/rebuild.js';

@@ -5,9 +5,9 @@ import { failure, ok } from './helpers/sdk.js';
 import { createLevel, createRoom } from './helpers/room-tree.js';
 import { ALL, fixture, fixtureSeed } from './helpers/fixture.js';
 import { deriveOpenDepartmentId } from '../src/domain/ids.js';
-import { renderEvent, tripleFor } from '../src/events/meeting-events.js';
+import { renderEvent, tripleFor } from '../src/events/event-envelope.js';
 import { bookingVerdict } from '../src/domain/room/booking-rules.js';
-import { bookerOf, roomBookingConfig } from '../src/domain/room/reserve-config-commands.js';
+import { bookerOf, roomBookingConfig } from '../src/domain/room/reserve-config.service.js';
 
 type Client = lark.Client;
 type PatchData = NonNullable<Parameters<Client['vc']['reserveConfig']['patch']>[0]>['data'];

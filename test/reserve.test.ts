@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkError, startTestServer, TestStore, dialect, type TestServer } from './helpers/server.js';
 import { ALL, fixture, fixtureSeed } from './helpers/fixture.js';
 import type { Seed } from '../src/domain/seed.js';
-import type { Runtime } from '../src/server.js';
+import type { Runtime } from '../src/app/runtime.js';
 import { newReserveId, randomMeetingNo } from '../src/domain/reserve/numbers.js';
 
 type Client = lark.Client;

@@ -6,7 +6,7 @@ import { checkBatch, checkCapacity, checkCustomId, checkDevices, checkName, spli
 import { levelView, roomView } from '../src/domain/room/views.js';
 import { rootLevelId } from '../src/domain/room/ids.js';
 import { containsLike } from '../src/store/repositories/room.repository.js';
-import { wants } from '../src/events/subscriptions.js';
+import { wants } from '../src/contract/events.js';
 
 const root = rootPath('omb_root');
 const campus = childPath(root, 'omb_campus');

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseSeed, SeedError } from '../src/domain/seed.js';
 import { deriveOpenId, deriveUnionId } from '../src/domain/ids.js';
-import { openRuntime, type Runtime } from '../src/server.js';
+import { openRuntime, type Runtime } from '../src/app/runtime.js';
 import { TestStore, dialect, sdkClient, startTestServer } from './helpers/server.js';
 import { fixture, fixtureSeed } from './helpers/fixture.js';
 import pino from 'pino';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openRuntime, type Runtime } from '../src/server.js';
+import { openRuntime, type Runtime } from '../src/app/runtime.js';
 import { simulateHistory, type HistorySummary } from '../src/simulate/history.js';
 import { resolveTarget } from '../src/simulate/target.js';
 import { MEETING_STATUS, PARTICIPANT_STATUS } from '../src/domain/meeting/meeting.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { openRuntime, type Runtime } from '../src/server.js';
+import { openRuntime, type Runtime } from '../src/app/runtime.js';
 import { deriveOpenId, deriveUnionId } from '../src/domain/ids.js';
 import { TestStore, dialect } from './helpers/server.js';
 import { fixture, fixtureSeed } from './helpers/fixture.js';

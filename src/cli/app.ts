@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { publicUrlOf } from '../config/config.js';
 import { SubscriptionService, type SubscriptionChange } from '../events/subscription.service.js';
-import { EVENT_TYPES } from '../events/subscriptions.js';
-import type { Runtime } from '../server.js';
+import { EVENT_TYPES } from '../contract/events.js';
+import type { Runtime } from '../app/runtime.js';
 import { storeOptions, withRuntime } from './options.js';
 
 const subscriptions = (rt: Runtime) => new SubscriptionService(rt.repos.apps, () => ({ publicUrl: publicUrlOf(rt.config), port: rt.config.port }));

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { coverageTable } from '../openapi/coverage.js';
-import { openApiDocument } from '../openapi/document.js';
+import { coverageTable } from '../app/coverage.js';
+import { openApiDocument } from '../app/openapi-document.js';
 
 export function docsCommand(): Command {
   const docs = new Command('docs').description('print generated documentation');

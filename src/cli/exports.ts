@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXPORT_STATUS, type ExportTaskRow } from '../store/repositories/export.repository.js';
 import { readFile } from '../export/file-store.js';
 import { Progress } from '../simulate/progress.js';
-import type { Runtime } from '../server.js';
+import type { Runtime } from '../app/runtime.js';
 import { storeOptions, withRuntime } from './options.js';
 
 const STATUS_NAMES: Record<number, string> = { [EXPORT_STATUS.running]: 'running', [EXPORT_STATUS.failed]: 'failed', [EXPORT_STATUS.done]: 'done' };

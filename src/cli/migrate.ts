@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { openRuntime } from '../server.js';
+import { openRuntime } from '../app/runtime.js';
 import { configFromOptions, storeOptions } from './options.js';
 
 export function migrateCommand(): Command {

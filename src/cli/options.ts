@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { envName, loadConfig, type ConfigInput } from '../config/config.js';
-import { openRuntime, type Runtime } from '../server.js';
+import { openRuntime, type Runtime } from '../app/runtime.js';
 
 /** Options every command that opens the store understands; each also reads its OPENVC_* variable. */
 export function storeOptions(cmd: Command): Command {

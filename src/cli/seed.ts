@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { applySeedFile, openRuntime } from '../server.js';
+import { applySeedFile, openRuntime } from '../app/runtime.js';
 import { configFromOptions, storeOptions } from './options.js';
 
 export function seedCommand(): Command {

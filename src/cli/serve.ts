@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ConfigSchema, envName, kebab } from '../config/config.js';
-import { startServer, type RunningServer } from '../server.js';
+import { startServer, type RunningServer } from '../app/runtime.js';
 import { configFromOptions, storeOptions } from './options.js';
 
 function banner(s: RunningServer): string {

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { openRuntime } from '../server.js';
+import { openRuntime } from '../app/runtime.js';
 import { simulateHistory } from '../simulate/history.js';
 import { liveCast, runLive, userTokens } from '../simulate/live.js';
 import { Progress } from '../simulate/progress.js';

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { Runtime } from '../server.js';
+import type { Runtime } from '../app/runtime.js';
 import { storeOptions, withRuntime } from './options.js';
 
 async function appOf(rt: Runtime, appId: string) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { AppContext } from '../http/context.js';
-import { ApiError } from '../domain/errors.js';
+import { ApiError } from '../contract/errors.js';
 import { SignallingConnection, type Authenticate } from '../media/connection.js';
 import { Refusal, type ServerMessage } from '../media/signalling.js';
 

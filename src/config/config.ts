@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { methodById } from '../openapi/catalog.js';
+import { methodById } from '../contract/methods.js';
 import { isTimeZone } from '../domain/export/format.js';
 
 /**
@@ -33,7 +33,7 @@ export const ConfigSchema = Type.Object(
       ),
       {
         default: {},
-        description: 'Per-method overrides of the published limits, as JSON keyed by method id (see src/openapi/catalog.ts), e.g. {"contact.user.get":{"perMinute":600}}.',
+        description: 'Per-method overrides of the published limits, as JSON keyed by method id (see src/contract/methods.ts), e.g. {"contact.user.get":{"perMinute":600}}.',
       },
     ),
     heartbeatTimeout: Type.Integer({ default: 30, minimum: 1, description: 'Seconds without a heartbeat after which a participant session leaves its meeting (network).' }),

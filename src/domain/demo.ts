@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Seed } from './seed.js';
-import { methods } from '../openapi/catalog.js';
+import { methods } from '../contract/methods.js';
 
 export const DEMO_TENANT_KEY = 'demo';
 

@@ -1,7 +1,7 @@
-import { apiError } from '../domain/errors.js';
+import { apiError } from '../contract/errors.js';
 import type { AppRepository } from '../store/repositories/app.repository.js';
 import { requestUrlProblem, type SelfAddress } from './request-url.js';
-import { EVENT_TYPES } from './subscriptions.js';
+import { EVENT_TYPES } from '../contract/events.js';
 import { challengeRequest, isChallengeAnswer, postWebhook } from './webhook-request.js';
 
 /** An app's event subscription as the admin API and the CLI show it (secrets included: admins set them). */

@@ -9,7 +9,7 @@ import type { Selectable } from 'kysely';
 import type { AppEventSettingsTable } from '../store/schema.js';
 import type { OutboxRow } from '../store/repositories/outbox.repository.js';
 import type { App } from '../store/repositories/app.repository.js';
-import { renderEvent, tripleFor } from './meeting-events.js';
+import { renderEvent, tripleFor } from './event-envelope.js';
 import { encrypt, signatureHeaders } from './feishu-crypto.js';
 
 /** Who receives an event and with which secrets. */

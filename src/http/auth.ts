@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { apiError, type ErrorName } from '../domain/errors.js';
+import { apiError, type ErrorName } from '../contract/errors.js';
 import { checkScopes } from '../domain/auth/scopes.js';
 import type { Principal } from '../domain/auth/principal.js';
-import type { MethodSpec } from '../openapi/catalog.js';
+import type { MethodSpec } from '../contract/methods.js';
 import type { AppContext } from './context.js';
 
 declare module 'fastify' {

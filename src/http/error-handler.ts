@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, errorDefs, fieldError, type FieldViolation } from '../domain/errors.js';
+import { ApiError, errorDefs, fieldError, type FieldViolation } from '../contract/errors.js';
 
 interface AjvIssue {
   instancePath?: string;

@@ -1,4 +1,4 @@
-import type { RateLimit } from '../openapi/catalog.js';
+import type { RateLimit } from '../contract/methods.js';
 
 export interface RateDecision {
   allowed: boolean;

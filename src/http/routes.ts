@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { TSchema } from '@sinclair/typebox';
-import type { ErrorName } from '../domain/errors.js';
-import { methodSpec, type MethodSpec } from '../openapi/catalog.js';
+import type { ErrorName } from '../contract/errors.js';
+import { methodSpec, type MethodSpec } from '../contract/methods.js';
 import { Envelope, ok } from './envelope.js';
 import type { AppContext } from './context.js';
 

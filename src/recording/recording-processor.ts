@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../store/schema.js';
 import type { Repositories } from '../store/repositories/index.js';
 import { RECORDING_STATUS, type RecordingRow } from '../store/repositories/recording.repository.js';
-import { recordingReadyEvent } from '../events/meeting-events.js';
+import { recordingReadyEvent } from '../domain/meeting/meeting-events.js';
 import { JobInterrupted, type JobLease } from '../jobs/runner.js';
 import { composeArgs } from './compose.js';
 import { FfmpegError, run, streamsOf, type FfmpegOptions } from './ffmpeg.js';

@@ -8,19 +8,19 @@
  * overlapping meetings interleave as they would on a server.
  */
 import type { Kysely } from 'kysely';
-import type { Runtime } from '../server.js';
+import type { Runtime } from '../app/runtime.js';
 import type { Database } from '../store/schema.js';
 import { OutboxRepository, type NewOutboxEvent } from '../store/repositories/outbox.repository.js';
 import { MeetingService, type Caller, type ReserveRules } from '../domain/meeting/meeting.service.js';
 import { MEETING_STATUS, userKey } from '../domain/meeting/meeting.js';
 import { endMeetingOfReserve, reserveRules } from '../domain/meeting/reserved-meetings.js';
-import { applyReserve } from '../domain/reserve/commands.js';
-import { registerReserveJobs } from '../domain/reserve/expiry.js';
+import { applyReserve } from '../domain/reserve/reserve.service.js';
+import { registerReserveJobs } from '../app/jobs/reserve-jobs.js';
 import type { Principal } from '../domain/auth/principal.js';
 import { userIdMapper } from '../domain/identity/user-ids.js';
 import { publicUrlOf } from '../config/config.js';
 import { JobRunner } from '../jobs/runner.js';
-import { registerMeetingJobs } from '../jobs/meeting-jobs.js';
+import { registerMeetingJobs } from '../app/jobs/meeting-jobs.js';
 import { planMeetings, type MeetingPlan } from './plan.js';
 import { sessionSamples } from './quality.js';
 import { publicIpOf } from './devices.js';

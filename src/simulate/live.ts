@@ -5,7 +5,7 @@
  * screen for the middle third. When the time is up, or the run is aborted (Ctrl-C), everyone leaves.
  */
 import { setMaxListeners } from 'node:events';
-import type { Runtime } from '../server.js';
+import type { Runtime } from '../app/runtime.js';
 import { ParticipantClient, PROTOCOL_CODE, ProtocolError } from './client.js';
 import { randomDevice, type SimDevice } from './devices.js';
 import { sessionSamples, type ShareWindow } from './quality.js';

@@ -1,5 +1,5 @@
 /** Which tenant, app and users a simulation runs as. */
-import type { Runtime } from '../server.js';
+import type { Runtime } from '../app/runtime.js';
 import type { App } from '../store/repositories/app.repository.js';
 import { DEMO_TENANT_KEY, demoSeed } from '../domain/demo.js';
 

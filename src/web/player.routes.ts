@@ -13,8 +13,8 @@ import type { Viewer } from '../domain/recording/recording.js';
 import { GrantError } from '../domain/auth/tokens.js';
 import { RECORDING_STATUS } from '../store/repositories/recording.repository.js';
 import { URL_TOKEN } from '../recording/recording-files.js';
-import { forbiddenPage, notFoundPage, notReadyPage, playerPage } from './recording-page.js';
-import { authorizeErrorPage } from './authorize-page.js';
+import { forbiddenPage, notFoundPage, notReadyPage, playerPage } from './recording.page.js';
+import { authorizeErrorPage } from './authorize.page.js';
 
 const SESSION_COOKIE = 'openvc_minutes';
 const STATE_COOKIE = 'openvc_minutes_state';

@@ -1,4 +1,4 @@
-import { ApiError } from '../../src/domain/errors.js';
+import { ApiError } from '../../src/contract/errors.js';
 
 /** The Feishu code of the ApiError `f` throws (fails the test if it throws nothing or something else). */
 export function errorCode(f: () => unknown): number {

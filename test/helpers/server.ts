@@ -6,7 +6,7 @@ import pg from 'pg';
 import pino from 'pino';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { resolveConfig, type Config } from '../../src/config/config.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type RunningServer } from '../../src/app/runtime.js';
 import type { Seed } from '../../src/domain/seed.js';
 import { fixtureSeed } from './fixture.js';
 import type { MeetingCapture } from '../../src/media/capture.js';

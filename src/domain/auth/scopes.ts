@@ -1,4 +1,4 @@
-import { ApiError, type PermissionViolation } from '../errors.js';
+import { ApiError, type PermissionViolation } from '../../contract/errors.js';
 import type { Principal } from './principal.js';
 
 /** Field scope needed to see or use tenant user_ids (auth.md §6). */

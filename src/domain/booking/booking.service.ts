@@ -9,7 +9,7 @@ import type { Database } from '../../store/schema.js';
 import type { Repositories } from '../../store/repositories/index.js';
 import type { BookingCursor, BookingFilter, BookingRow } from '../../store/repositories/booking.repository.js';
 import type { Principal } from '../auth/principal.js';
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 import type { UserIdMapper } from '../identity/user-ids.js';
 import { randomHex } from '../ids.js';
 import type { Meeting } from '../meeting/meeting.js';

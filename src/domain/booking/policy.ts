@@ -7,7 +7,7 @@ import { idsOf, type TreePath } from '../room/tree.js';
 import type { Span } from './rules.js';
 import type { Repositories } from '../../store/repositories/index.js';
 import { bookingVerdict, type BookingRefusal } from '../room/booking-rules.js';
-import { bookerOf, roomBookingConfig } from '../room/reserve-config-commands.js';
+import { bookerOf, roomBookingConfig } from '../room/reserve-config.service.js';
 
 export interface BookingAsk {
   tenantKey: string;

@@ -7,7 +7,7 @@
  *      │ └──reject──▶ rejected   │ └──cancel / sensor / meeting end / no check-in, once started──▶ released
  *      └──cancel──▶ cancelled    └──check-in (recorded; the booking stays confirmed)
  */
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 import type { DisableWindow } from '../room/room-status.js';
 import type { BookingStatus, CheckInMethod, ReleaseReason } from './values.js';
 

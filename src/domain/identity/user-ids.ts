@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { ApiError, apiError } from '../errors.js';
+import { ApiError, apiError } from '../../contract/errors.js';
 import { EMPLOYEE_ID_SCOPE, checkScopes } from '../auth/scopes.js';
 import type { Principal } from '../auth/principal.js';
 import type { TenantDirectory, UserRow } from '../../store/repositories/directory.repository.js';
-import { deriveOpenId, deriveUnionId } from '../ids.js';
 
 export const USER_ID_TYPES = ['open_id', 'union_id', 'user_id'] as const;
 export type UserIdType = (typeof USER_ID_TYPES)[number];
@@ -30,7 +29,7 @@ export class UserIdMapper {
       case 'open_id':
         return this.directory.openIdOf(userId);
       case 'union_id':
-        return deriveUnionId(this.directory.tenantKey, userId);
+        return this.directory.unionIdOf(userId);
       case 'user_id':
         return userId;
     }
@@ -43,12 +42,12 @@ export class UserIdMapper {
   presentAnyTenant(tenantKey: string, userId: string): string | undefined {
     if (tenantKey === this.directory.tenantKey) return this.present(userId);
     if (this.type === 'user_id') return undefined;
-    return this.type === 'union_id' ? deriveUnionId(tenantKey, userId) : deriveOpenId(this.directory.appId, tenantKey, userId);
+    return this.type === 'union_id' ? this.directory.unionIdOf(userId, tenantKey) : this.directory.openIdOf(userId, tenantKey);
   }
 
   /** The ID triple events and some responses carry. */
   triple(userId: string): { open_id: string; union_id: string; user_id: string } {
-    return { open_id: this.directory.openIdOf(userId), union_id: deriveUnionId(this.directory.tenantKey, userId), user_id: userId };
+    return { open_id: this.directory.openIdOf(userId), union_id: this.directory.unionIdOf(userId), user_id: userId };
   }
 
   /** Resolves every ID or fails naming all that do not exist (99992351/60/63) or belong to another app (99992361). */

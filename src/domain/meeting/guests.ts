@@ -4,7 +4,7 @@
  * tenant and to that one meeting only.
  */
 import { randomBytes } from 'node:crypto';
-import { fieldError } from '../errors.js';
+import { fieldError } from '../../contract/errors.js';
 
 export const GUEST_NAME_MAX = 64;
 

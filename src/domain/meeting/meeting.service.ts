@@ -2,14 +2,11 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import type { Repositories } from '../../store/repositories/index.js';
-import { ConcurrentUpdate } from '../../store/repositories/meeting.repository.js';
-import type { NewClientEvent } from '../../store/repositories/session.repository.js';
-import type { NewOutboxEvent } from '../../store/repositories/outbox.repository.js';
-import { outboxEvents } from '../../events/meeting-events.js';
-import { ApiError, apiError } from '../errors.js';
-import { meetingUsage, rollup } from '../report/usage.js';
+import { outboxEvents } from './meeting-events.js';
+import { MeetingEffects, type AfterCommit, type MeetingChangeHook, type MeetingEndedHook } from './meeting-effects.js';
+import { MeetingCommitQueue, type MeetingChange } from './commit-queue.js';
+import { ApiError, apiError } from '../../contract/errors.js';
 import {
-  LEAVE_REASON,
   createMeeting,
   end,
   join,
@@ -30,13 +27,9 @@ import {
   guestKey,
   USER_TYPE,
   type Joiner,
-  type LeaveReason,
   type Meeting,
   type MeetingEvent,
-  type UserType,
 } from './meeting.js';
-
-export const MEETING_JOB = { endIfEmpty: 'meeting.end_if_empty', ringTimeout: 'meeting.ring_timeout' } as const;
 
 export interface MeetingTimings {
   /** a session not heard from for this long leaves (network) */
@@ -101,30 +94,6 @@ export interface RoomJoin {
 /** Told the meeting changed, after the change committed. */
 export type MeetingChangeListener = (tenantKey: string, meetingId: string) => void;
 
-/** Work another feature does in the transaction that ends a meeting. */
-export type MeetingEndedHook = (m: Meeting, at: number, trx: Kysely<Database>) => Promise<void>;
-
-/** Work to do once a change's transaction has committed (never when it rolled back or lost a race). */
-export type AfterCommit = () => Promise<void>;
-
-/** A change of a meeting: what it did (its events) and what its caller gets. */
-export type MeetingChange<T> = (m: Meeting, at: number, trx: Kysely<Database>) => Promise<{ events: MeetingEvent[]; result: T }> | { events: MeetingEvent[]; result: T };
-
-interface QueuedChange {
-  change: MeetingChange<unknown>;
-  resolve: (result: unknown) => void;
-  reject: (err: unknown) => void;
-}
-
-/** Most changes of one meeting committed in one transaction. */
-const MAX_GROUP = 50;
-
-/**
- * Work another feature does in the transaction of every change that produced events (recordings open and
- * close their segments here); what it returns runs after the commit.
- */
-export type MeetingChangeHook = (m: Meeting, events: MeetingEvent[], at: number, trx: Kysely<Database>) => Promise<AfterCommit | undefined>;
-
 /** Numeric ids of Feishu's shape: 19 digits, never starting with 0. */
 export function newMeetingId(): string {
   return String(randomInt(1, 10)) + Array.from({ length: 18 }, () => randomInt(0, 10)).join('');
@@ -137,8 +106,6 @@ export function newInstantMeetingNo(): string {
 
 const newSessionId = (): string => 'ps_' + randomBytes(12).toString('hex');
 
-const SESSION_REASON: Record<LeaveReason, string> = { 1: 'left', 2: 'meeting_ended', 3: 'kicked' };
-
 /**
  * Every change to a meeting goes through here: load, apply the domain rule, then save the meeting, its
  * outbox events, its participants' sessions and the client notifications in one transaction. A writer
@@ -150,14 +117,18 @@ export class MeetingService {
     private readonly repos: Repositories,
     private readonly timings: MeetingTimings,
     private readonly clock: { now(): number } = Date,
-  ) {}
+  ) {
+    this.effects = new MeetingEffects(repos, timings);
+    this.queue = new MeetingCommitQueue(db, repos, this.effects, {
+      eventsCommitted: () => this.committed?.(),
+      meetingChanged: (tenantKey, meetingId) => this.changed(tenantKey, meetingId),
+    }, clock);
+  }
 
   private committed: (() => void) | undefined;
-  private readonly endedHooks: MeetingEndedHook[] = [];
-  private readonly changeHooks: MeetingChangeHook[] = [];
   private readonly changeListeners: MeetingChangeListener[] = [];
-  /** tenant + meeting id → changes asked for while an earlier group of that meeting commits (see mutate) */
-  private readonly waitingChanges = new Map<string, QueuedChange[]>();
+  private readonly effects: MeetingEffects;
+  private readonly queue: MeetingCommitQueue;
 
   /** Called after each commit that wrote meeting events (the dispatcher sends them at once). */
   onEventsCommitted(listener: () => void): void {
@@ -178,162 +149,24 @@ export class MeetingService {
 
   /** Runs `hook` in the transaction of every meeting's end (room bookings release their rooms). */
   onMeetingEnded(hook: MeetingEndedHook): void {
-    this.endedHooks.push(hook);
+    this.effects.onMeetingEnded(hook);
   }
 
   /** Runs `hook` in the transaction of every change that produced events, and what it returns after the commit. */
   onChange(hook: MeetingChangeHook): void {
-    this.changeHooks.push(hook);
+    this.effects.onChange(hook);
   }
 
-  /**
-   * Loads the meeting, runs `change` on it and commits everything it caused, retrying lost races.
-   * `change` must do its reads through `trx`: on SQLite the transaction holds the only connection.
-   *
-   * Changes of one meeting asked for in this process while an earlier one is being committed are
-   * committed together, in the order asked, in one transaction (a group commit): the meeting is loaded
-   * and saved once for all of them, while each change's events and side effects are made from the
-   * meeting as that change left it. A busy meeting's rate is then no longer bounded by one
-   * transaction's round trips per change. Should any change of a group fail, the group is rolled back
-   * and its changes are committed one by one, so a refused change fails alone.
-   */
+  /** Commits a change of an existing meeting (meeting/commit-queue.ts: grouped per meeting, lost races retried). */
   mutate<T>(tenantKey: string, meetingId: string, change: MeetingChange<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const key = `${tenantKey}\u0000${meetingId}`;
-      const waiting = this.waitingChanges.get(key);
-      const item: QueuedChange = { change: change as MeetingChange<unknown>, resolve: resolve as (v: unknown) => void, reject };
-      if (waiting) return void waiting.push(item);
-      this.waitingChanges.set(key, [item]);
-      void this.commitQueued(key, tenantKey, meetingId);
-    });
-  }
-
-  /** Commits a meeting's queued changes, a group at a time, until none are left. */
-  private async commitQueued(key: string, tenantKey: string, meetingId: string): Promise<void> {
-    const waiting = this.waitingChanges.get(key)!;
-    try {
-      while (waiting.length > 0) {
-        const group = waiting.splice(0, MAX_GROUP);
-        // commitGroup answers every caller itself; this only keeps a fault of its own from leaving them waiting.
-        await this.commitGroup(tenantKey, meetingId, group).catch((e: unknown) => {
-          for (const item of group) item.reject(e);
-        });
-      }
-    } finally {
-      this.waitingChanges.delete(key);
-    }
-  }
-
-  private async commitGroup(tenantKey: string, meetingId: string, group: QueuedChange[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const steps: { result: unknown; after: AfterCommit[] }[] = [];
-      let produced = 0;
-      let saved: { meeting: Meeting; version: number; snapshot: Map<string, string> } | undefined;
-      try {
-        await this.db.transaction().execute(async (trx) => {
-          const loaded = await this.repos.meetings.load(tenantKey, meetingId, trx);
-          if (!loaded) throw apiError('meetingNotExist', `meeting ${meetingId} does not exist`);
-          const m = loaded.meeting;
-          const outbox: NewOutboxEvent[] = [];
-          for (const { change } of group) {
-            const sessionsBefore = new Map(m.participants.map((p) => [p.key, p.sessionId]));
-            const at = this.clock.now();
-            const { events, result } = await change(m, at, trx);
-            outbox.push(...outboxEvents(m, events));
-            steps.push({ result, after: await this.effects(m, events, at, sessionsBefore, trx) });
-            produced += events.length;
-          }
-          saved = { meeting: m, version: loaded.version + 1, snapshot: await this.repos.meetings.save(loaded, trx) };
-          await this.repos.outbox.append(outbox, trx);
-        });
-      } catch (e) {
-        if (e instanceof ConcurrentUpdate && attempt < 20) continue;
-        if (group.length === 1) return group[0]!.reject(e);
-        // One change of the group failed (or the group could not be saved): each on its own, so only its caller hears of it.
-        for (const item of group) await this.commitGroup(tenantKey, meetingId, [item]);
-        return;
-      }
-      // Committed: the next change of this meeting need not read its participants back.
-      if (saved) this.repos.meetings.remember(saved.meeting, saved.version, saved.snapshot);
-      if (produced > 0) this.committed?.();
-      // Not awaited: work after the commit may itself change this meeting, which queues behind this group.
-      void (async () => {
-        for (const [i, step] of steps.entries()) {
-          try {
-            for (const work of step.after) await work();
-            group[i]!.resolve(step.result);
-          } catch (e) {
-            group[i]!.reject(e);
-          }
-        }
-        this.changed(tenantKey, meetingId);
-      })();
-      return;
-    }
+    return this.queue.mutate(tenantKey, meetingId, change);
   }
 
   /** Saves a meeting that has just started and what its first change caused; returns the work that waits for the commit. */
   private async commitNew(m: Meeting, events: MeetingEvent[], at: number, trx: Kysely<Database>): Promise<AfterCommit[]> {
     await this.repos.meetings.insert(m, trx);
-    const after = await this.effects(m, events, at, new Map(), trx);
+    const after = await this.effects.apply(m, events, at, new Map(), trx);
     await this.repos.outbox.append(outboxEvents(m, events), trx);
-    return after;
-  }
-
-  /**
-   * What one change's events cause besides the meeting itself, in its transaction: sessions ended, notes
-   * to sessions, jobs, report rollups, hooks. `sessionsBefore`: each participant's session before the change.
-   */
-  private async effects(m: Meeting, events: MeetingEvent[], at: number, sessionsBefore: ReadonlyMap<string, string | null>, trx: Kysely<Database>): Promise<AfterCommit[]> {
-    if (events.length === 0) return [];
-    // A meeting enters the report rollups with its end, in the same transaction (docs/decisions.md "Reports").
-    const usage = events.some((e) => e.type === 'meeting_ended') ? meetingUsage(m) : undefined;
-    if (usage) await this.repos.reports.add(rollup([usage]), trx);
-    const notes: NewClientEvent[] = [];
-    const open = events.some((e) => e.type === 'host_changed' || e.type === 'meeting_ended') ? await this.repos.sessions.openInMeeting(m.id, trx) : [];
-    for (const e of events) {
-      switch (e.type) {
-        case 'leave_meeting': {
-          const sessionId = sessionsBefore.get(e.leaveKey) ?? null;
-          if (sessionId) {
-            await this.repos.sessions.end(sessionId, at, SESSION_REASON[e.reason], trx);
-            if (e.reason === LEAVE_REASON.kickedOut) notes.push({ tenantKey: m.tenantKey, sessionId, type: 'kicked_out', payload: { meeting_id: m.id }, at });
-          }
-          break;
-        }
-        case 'host_changed':
-          for (const s of open) notes.push({ tenantKey: m.tenantKey, sessionId: s.id, type: 'host_changed', payload: { meeting_id: m.id, host: hostView(m) }, at });
-          break;
-        case 'meeting_ended':
-          for (const s of open) notes.push({ tenantKey: m.tenantKey, sessionId: s.id, type: 'meeting_ended', payload: { meeting_id: m.id }, at });
-          break;
-        case 'session_replaced':
-          await this.repos.sessions.end(e.sessionId, at, 'replaced', trx);
-          notes.push({ tenantKey: m.tenantKey, sessionId: e.sessionId, type: 'replaced', payload: { meeting_id: m.id }, at });
-          break;
-        case 'ringing': {
-          const p = participant(m, e.inviteeKey);
-          if (p?.userId) {
-            notes.push({ tenantKey: p.tenantKey ?? m.tenantKey, userId: p.userId, type: 'ringing', payload: { meeting_id: m.id, meeting_no: m.meetingNo, topic: m.topic, inviter: participant(m, e.operatorKey)?.userId ?? null }, at });
-            await this.repos.jobs.schedule({ kind: MEETING_JOB.ringTimeout, payload: { tenantKey: m.tenantKey, meetingId: m.id, key: p.key }, runAt: at + this.timings.ringTimeoutMs, dedupeKey: `${MEETING_JOB.ringTimeout}:${m.id}:${p.key}` }, trx);
-          }
-          break;
-        }
-        default:
-          break;
-      }
-    }
-    await this.repos.sessions.notify(notes, trx);
-    if (events.some((e) => e.type === 'meeting_ended')) for (const hook of this.endedHooks) await hook(m, at, trx);
-    const nobodyLeft = m.status === 2 && !m.participants.some((p) => p.status === 2);
-    if (nobodyLeft && events.some((e) => e.type === 'leave_meeting')) {
-      await this.repos.jobs.schedule({ kind: MEETING_JOB.endIfEmpty, payload: { tenantKey: m.tenantKey, meetingId: m.id }, runAt: at + this.timings.emptyGraceMs, dedupeKey: `${MEETING_JOB.endIfEmpty}:${m.id}` }, trx);
-    }
-    const after: AfterCommit[] = [];
-    for (const hook of this.changeHooks) {
-      const work = await hook(m, events, at, trx);
-      if (work) after.push(work);
-    }
     return after;
   }
 
@@ -648,11 +481,6 @@ export function participantKeyOf(caller: { tenantKey: string; userId: string; gu
 function requireHost(m: Meeting, key: string, message: string): void {
   if (m.status !== 2) throw apiError('meetingStatusUnexpected', 'the meeting is not in progress');
   if (m.hostKey !== key) throw apiError('noPermission', message);
-}
-
-function hostView(m: Meeting) {
-  const host = m.hostKey ? participant(m, m.hostKey) : undefined;
-  return host ? { user_id: host.userId, user_type: host.userType as UserType } : null;
 }
 
 function checkPassword(m: Meeting, password: string | undefined): void {

@@ -3,7 +3,7 @@
  * the facts (domain events) each change produces. No clock, storage or HTTP here: callers pass the time
  * and persist the result, events included, in one transaction.
  */
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 
 /** meeting.md `meeting_user.user_type` */
 export type UserType = 1 | 2 | 3 | 4 | 5 | 6 | 7;

@@ -1,5 +1,5 @@
 import type { Repositories } from '../../store/repositories/index.js';
-import { storedSettings } from '../reserve/commands.js';
+import { storedSettings } from '../reserve/reserve.service.js';
 import { admitsGuests, reserveAllows } from '../reserve/permissions.js';
 import { ACTION, MEETING_TYPE } from '../reserve/settings.js';
 import { createMeeting, userKey, USER_TYPE, type Joiner } from './meeting.js';

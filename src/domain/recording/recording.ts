@@ -2,7 +2,7 @@
  * Recording rules, as plain data: who may start and stop a meeting's recording, and who may watch the
  * recordings once they are made. No clock, storage or HTTP here.
  */
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 import { MEETING_STATUS, PARTICIPANT_STATUS, participant, type Meeting, type MeetingEvent } from '../meeting/meeting.js';
 
 /** recording.md start: a time zone in hours, [-12, 12]. */

@@ -3,7 +3,7 @@
  * Reports work in whole days (docs/decisions.md "Reports"): a range covers every day it touches, from
  * the day of `start_time` to the day of `end_time`, but never past today.
  */
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 import { DAY_S, dayOf, dayStart } from './calendar.js';
 import type { DayTotals } from './usage.js';
 

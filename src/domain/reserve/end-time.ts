@@ -1,4 +1,4 @@
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 
 /** A reserve can be made for at most the next 30 days (reserve.md). */
 export const MAX_AHEAD_MS = 30 * 86_400_000;

@@ -4,7 +4,6 @@
  * it runs, a reserve past its end_time already reads as expired and its number is free to take.
  */
 import type { Kysely } from 'kysely';
-import type { JobRunner } from '../../jobs/runner.js';
 import type { Database } from '../../store/schema.js';
 import type { JobRepository } from '../../store/repositories/job.repository.js';
 import type { ReserveRepository, ReserveRow } from '../../store/repositories/reserve.repository.js';
@@ -33,17 +32,20 @@ export async function cancelExpiry(jobs: JobRepository, trx: Kysely<Database>, r
   await jobs.cancel(expireJobKey(reserveId), trx);
 }
 
-/** The release is idempotent and skips a reserve renewed (or deleted) since the job was scheduled. */
-export function registerReserveJobs(
-  rt: { jobs: JobRunner; repos: { reserves: ReserveRepository } },
-  onExpired: (tenantKey: string, reserveId: string) => Promise<void> = async () => undefined,
-): void {
-  rt.jobs.register(EXPIRE_JOB, async (payload) => {
-    const p = payload as ExpirePayload;
-    const r = await rt.repos.reserves.forTenant(p.tenant_key).find(p.reserve_id);
-    // Deleted, or renewed since the job was scheduled (its new job will come).
-    if (!r || r.end_time > Date.now()) return;
-    await rt.repos.reserves.forTenant(p.tenant_key).release(p.reserve_id, Date.now());
-    await onExpired(p.tenant_key, p.reserve_id);
-  });
+/**
+ * Runs one expiry job: releases the reserve's number unless it was deleted or renewed since the job was
+ * scheduled (its new job will come). Idempotent. Returns whether the reserve was released.
+ */
+export async function expireReserve(reserves: ReserveRepository, payload: unknown, now: number): Promise<boolean> {
+  const p = payload as ExpirePayload;
+  const r = await reserves.forTenant(p.tenant_key).find(p.reserve_id);
+  if (!r || r.end_time > now) return false;
+  await reserves.forTenant(p.tenant_key).release(p.reserve_id, now);
+  return true;
+}
+
+/** Who an expiry job names, for the work that follows a release. */
+export function expiredReserveOf(payload: unknown): { tenantKey: string; reserveId: string } {
+  const p = payload as ExpirePayload;
+  return { tenantKey: p.tenant_key, reserveId: p.reserve_id };
 }

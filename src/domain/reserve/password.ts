@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 
 const PASSWORD = /^\d{4,9}$/;
 

@@ -2,7 +2,7 @@
  * reserve_meeting_setting (reserve.md) and the rules a reserve's settings must satisfy. Stored settings
  * carry tenant user_ids wherever the API carries user IDs; see settings-ids.ts for the conversion.
  */
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 
 export interface PermissionChecker {
   /** CHECK_FIELD */

@@ -1,7 +1,7 @@
 /**
  * "May this user book this room for this time, and does it need approval?" — answered from the booking
  * rules that apply to the room (reserve_configs, inherited down the tree; load them with
- * `roomBookingConfig` and the user with `bookerOf`, reserve-config-commands.ts). Pure: no clock, no store.
+ * `roomBookingConfig` and the user with `bookerOf`, reserve-config.service.ts). Pure: no clock, no store.
  *
  * Whether the room is enabled at that time is the room's own state, not a booking rule: ask
  * `rooms.disabledAt`.

@@ -16,9 +16,9 @@
  * Fields a scope does not use are ignored, as the legacy API documents them per scope.
  */
 import type { Kysely } from 'kysely';
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 import type { Database } from '../../store/schema.js';
-import type { RoomDeps } from './level-commands.js';
+import type { RoomDeps } from './room-level.service.js';
 import { ROOT_ALIAS } from './ids.js';
 import { nameKey, paramError } from './rules.js';
 import { SCOPE_LEVEL, SCOPE_ROOM, chainOf, type ScopeType } from './scope-config.js';

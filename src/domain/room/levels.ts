@@ -2,7 +2,7 @@
  * Finding levels the way every room and level method names them: "0" (and the root's own ID) is the
  * tenant root, which is created the first time anything needs it; an unknown ID is 121004.
  */
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 import type { LevelRecord, TenantRoomLevels } from '../../store/repositories/room-level.repository.js';
 import { ROOT_ALIAS, rootLevelId } from './ids.js';
 import { nameKey } from './rules.js';

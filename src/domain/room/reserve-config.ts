@@ -7,7 +7,7 @@
  * resolved (`mapPeople`) they hold tenant user_ids and department_ids ("0": the whole tenant), and the
  * API shows them as `{user_id}` in the caller's user_id_type and `{department_id}` (open_department_id).
  */
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 import { deriveOpenDepartmentId } from '../ids.js';
 import { paramError } from './rules.js';
 import { coversChildren, type SectionChange, type Sections } from './scope-config.js';

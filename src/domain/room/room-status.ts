@@ -4,7 +4,7 @@
  * `schedule_status` (the state it is heading for) are read off the window at a given time, so the room
  * re-enables itself when the window closes without anything having to run.
  */
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 import type { UserIdMapper } from '../identity/user-ids.js';
 
 export interface DisableWindow {

@@ -2,7 +2,7 @@
  * Value rules of rooms and levels. The spec publishes no limits (room.md §4); these keep rows and search
  * keys bounded. Breaking one is 121003 naming the field; types were checked by the route schema.
  */
-import { apiError } from '../errors.js';
+import { apiError } from '../../contract/errors.js';
 
 export const MAX_NAME_LENGTH = 255;
 export const MAX_DESCRIPTION_LENGTH = 2000;

@@ -3,11 +3,11 @@
  * one way their own sections are read and written.
  */
 import type { Kysely } from 'kysely';
-import type { ApiError } from '../errors.js';
+import type { ApiError } from '../../contract/errors.js';
 import type { Database } from '../../store/schema.js';
 import type { RoomRecord } from '../../store/repositories/room.repository.js';
 import type { TenantScopeConfigs } from '../../store/repositories/scope-config.repository.js';
-import type { RoomDeps } from './level-commands.js';
+import type { RoomDeps } from './room-level.service.js';
 import { findLevel } from './levels.js';
 import { paramError } from './rules.js';
 import { SCOPE_LEVEL, SCOPE_ROOM, chainOf, coveredSections, withSections, type NodeSections, type ScopeRef, type ScopeType, type SectionChange } from './scope-config.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../http/context.js';
 import type { App } from '../../store/repositories/app.repository.js';
-import { authorizeErrorPage, authorizePage } from '../../web/authorize-page.js';
+import { authorizeErrorPage, authorizePage } from '../../web/authorize.page.js';
 
 type Params = Record<string, string | undefined>;
 

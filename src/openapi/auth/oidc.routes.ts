@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { apiError, type ErrorName } from '../../domain/errors.js';
+import { apiError, type ErrorName } from '../../contract/errors.js';
 import { GrantError, type IssuedUserToken } from '../../domain/auth/tokens.js';
 import type { App } from '../../store/repositories/app.repository.js';
 import { bearerOf, enforceRateLimit } from '../../http/auth.js';

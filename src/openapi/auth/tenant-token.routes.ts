@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { apiError } from '../../domain/errors.js';
+import { apiError } from '../../contract/errors.js';
 import type { App } from '../../store/repositories/app.repository.js';
 import type { AppContext } from '../../http/context.js';
 import type { RouteRegistrar } from '../../http/routes.js';

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { apiError } from '../../domain/errors.js';
+import { apiError } from '../../contract/errors.js';
 import { EMPLOYEE_ID_SCOPE, hasScope } from '../../domain/auth/scopes.js';
 import { principalOf } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';

@@ -4,7 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { apiError, errorDefs, fieldError, type ErrorName } from '../../domain/errors.js';
+import { apiError, errorDefs, fieldError, type ErrorName } from '../../contract/errors.js';
 import { userIdMapper, UserIdTypeParam, type UserIdMapper, type UserIdType } from '../../domain/identity/user-ids.js';
 import { isTimeZone } from '../../domain/export/format.js';
 import type { Fail, QueryProblem } from '../../domain/export/queries.js';

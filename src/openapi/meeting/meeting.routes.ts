@@ -1,12 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { apiError } from '../../domain/errors.js';
+import { apiError } from '../../contract/errors.js';
 import { UserIdTypeParam, userIdMapper, type UserIdMapper, type UserIdType } from '../../domain/identity/user-ids.js';
 import type { Principal } from '../../domain/auth/principal.js';
 import { guestKey, roomKey, userKey, USER_TYPE, type Meeting, type UserType } from '../../domain/meeting/meeting.js';
 import { principalOf } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
-import { PageToken, decodePageToken, pageOf } from '../../http/pagination.js';
+import { decodePageToken } from '../../contract/page-token.js';
+import { PageToken, pageOf } from '../../http/pagination.js';
 import type { RouteRegistrar } from '../../http/routes.js';
 import { MeetingObject, MeetingUser, meetingUrl, participantId, presentMeeting } from './meeting.presenter.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { apiError } from '../../domain/errors.js';
+import { apiError } from '../../contract/errors.js';
 import { UserIdTypeParam, userIdMapper } from '../../domain/identity/user-ids.js';
 import { TIMEZONE_RANGE } from '../../domain/recording/recording.js';
 import { principalOf } from '../../http/auth.js';

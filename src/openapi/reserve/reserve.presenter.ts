@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { UserIdMapper } from '../../domain/identity/user-ids.js';
-import { storedSettings } from '../../domain/reserve/commands.js';
+import { storedSettings } from '../../domain/reserve/reserve.service.js';
 import { expireStatus } from '../../domain/reserve/expiry.js';
 import { liveCode } from '../../domain/reserve/numbers.js';
 import { MEETING_TYPE } from '../../domain/reserve/settings.js';

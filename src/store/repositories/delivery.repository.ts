@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, type Updateable } from 'kysely';
 import type { Dialect } from '../database.js';
 import type { Database, EventDeliveryTable } from '../schema.js';
-import { wants } from '../../events/subscriptions.js';
+import { wants } from '../../contract/events.js';
 import type { AppRepository, EventReceiver } from './app.repository.js';
 
 /** Names the advisory lock that serialises claims on PostgreSQL (any constant unique to this use). */

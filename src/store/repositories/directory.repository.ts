@@ -35,8 +35,14 @@ export class TenantDirectory {
     readonly appId: string,
   ) {}
 
-  openIdOf(userId: string): string {
-    return deriveOpenId(this.appId, this.tenantKey, userId);
+  /** The user's open_id for this directory's app; a user of another tenant (a guest in a meeting) keeps their tenant's. */
+  openIdOf(userId: string, tenantKey = this.tenantKey): string {
+    return deriveOpenId(this.appId, tenantKey, userId);
+  }
+
+  /** The user's union_id (one per tenant, the same for every app). */
+  unionIdOf(userId: string, tenantKey = this.tenantKey): string {
+    return deriveUnionId(tenantKey, userId);
   }
 
   async userByUserId(userId: string): Promise<UserRow | undefined> {
