@@ -128,13 +128,23 @@ describe.skipIf(!hasChromium)('meeting page in a browser', () => {
     const results = await alice().page.evaluate(
       async ({ foreign, bobToken, m01, mySession }) => {
         const url = (sid: string) => `ws://${location.host}/client/v1/sessions/${sid}/rtc`;
-        /** Opens a socket, sends `frames` one after another, collects what comes back until it closes or `ms` pass. */
-        const talk = (sid: string, frames: (string | ((got: any[]) => string | undefined))[], ms = 1500) =>
+        /**
+         * Opens a socket, sends `frames` one after another, collects what comes back until it closes, `done`
+         * says it has all it waits for, or `ms` pass.
+         */
+        const talk = (sid: string, frames: (string | ((got: any[]) => string | undefined))[], ms = 1500, done?: (got: any[]) => boolean) =>
           new Promise<{ got: any[]; close?: number }>((resolve) => {
             const ws = new WebSocket(url(sid));
             const got: any[] = [];
             let close: number | undefined;
-            ws.onmessage = (e) => got.push(JSON.parse(e.data));
+            const finish = () => {
+              ws.close();
+              resolve({ got, close });
+            };
+            ws.onmessage = (e) => {
+              got.push(JSON.parse(e.data));
+              if (done?.(got)) finish();
+            };
             ws.onclose = (e) => {
               close = e.code;
               resolve({ got, close });
@@ -145,14 +155,11 @@ describe.skipIf(!hasChromium)('meeting page in a browser', () => {
                 const text = typeof f === 'string' ? f : f(got);
                 if (text !== undefined && ws.readyState === 1) ws.send(text);
               }
-              setTimeout(() => {
-                ws.close();
-                resolve({ got, close });
-              }, ms);
+              setTimeout(finish, ms);
             };
           });
         return {
-          garbage: await talk(mySession, ['{not json', JSON.stringify({ type: 'dance' }), JSON.stringify({ type: 'state', audio: 'loud' })], 300),
+          garbage: await talk(mySession, ['{not json', JSON.stringify({ type: 'dance' }), JSON.stringify({ type: 'state', audio: 'loud' })], 20_000, (got) => got.filter((m) => m.type === 'error').length >= 3),
           early: await talk(mySession, [JSON.stringify({ type: 'answer', sdp: 'v=0' })]),
           badToken: await talk(mySession, [JSON.stringify({ type: 'hello', access_token: 'u-not-a-token' })]),
           foreign: await talk(foreign, [JSON.stringify({ type: 'hello', access_token: m01 })]),

@@ -83,7 +83,8 @@ describe.skipIf(!hasChromium || !hasFfprobe)('media capture (recording raw track
       const span = (end!.at - st.at) / 1000;
       // A still screen sends frames only when it changes; cameras and microphones send all along.
       expect(p.seconds, `${st.file}: ${p.seconds} s of media for a ${span} s span`).toBeGreaterThan(st.kind === 'screen' ? 0.5 : span - 1.2);
-      expect(p.seconds).toBeLessThan(span + 0.5);
+      // The manifest's times are written when the recorder hears of a track, which a busy machine delays.
+      expect(p.seconds).toBeLessThan(span + 1.5);
     }
     const aliceVideo = startedTracks.find((e) => e.participant_key === 'u:alice' && e.kind === 'video')!;
     expect(aliceVideo.user_id).toBe('alice');

@@ -523,28 +523,58 @@ function renderControls() {
   $('host-line').textContent = host ? `host: ${host.name}` : '';
 }
 
+const peopleRows = new Map();
+
+/**
+ * Rows are kept per participant and updated in place: a roster update (they come often) must not replace
+ * a button under the pointer of someone about to click it.
+ */
+function peopleRow(key) {
+  let row = peopleRows.get(key);
+  if (!row) {
+    const li = document.createElement('li');
+    li.dataset.participant = key;
+    const label = document.createElement('span');
+    const nameOf = () => state.roster.find((r) => r.participant_key === key)?.name ?? 'someone';
+    const mk = document.createElement('button');
+    mk.textContent = 'Make host';
+    mk.className = 'make-host';
+    mk.onclick = () => hostAction('set_host', { participant_key: key }, `${nameOf()} is now the host`);
+    const kick = document.createElement('button');
+    kick.textContent = 'Remove';
+    kick.className = 'kick danger';
+    kick.onclick = () => hostAction('kickout', { participant_key: key }, `${nameOf()} was removed`);
+    li.append(label);
+    row = { li, label, mk, kick };
+    peopleRows.set(key, row);
+  }
+  return row;
+}
+
 function renderPeople() {
   const list = $('people');
-  list.replaceChildren();
   $('count').textContent = `(${state.roster.length})`;
-  for (const p of state.roster) {
-    const li = document.createElement('li');
-    li.dataset.participant = p.participant_key;
-    const flags = [p.is_host ? 'host' : '', p.audio ? '' : 'muted', p.video ? '' : 'camera off', p.screen ? 'sharing' : '', p.media ? '' : 'no media'].filter(Boolean);
-    li.textContent = `${p.name}${p.participant_key === state.me ? ' (you)' : ''}${flags.length ? ` · ${flags.join(', ')}` : ''}`;
-    if (isHost() && p.participant_key !== state.me) {
-      const mk = document.createElement('button');
-      mk.textContent = 'Make host';
-      mk.className = 'make-host';
-      mk.onclick = () => hostAction('set_host', { participant_key: p.participant_key }, `${p.name} is now the host`);
-      const kick = document.createElement('button');
-      kick.textContent = 'Remove';
-      kick.className = 'kick danger';
-      kick.onclick = () => hostAction('kickout', { participant_key: p.participant_key }, `${p.name} was removed`);
-      li.append(mk, kick);
+  const present = new Set(state.roster.map((p) => p.participant_key));
+  for (const [key, row] of peopleRows) {
+    if (!present.has(key)) {
+      row.li.remove();
+      peopleRows.delete(key);
     }
-    list.append(li);
   }
+  state.roster.forEach((p, i) => {
+    const row = peopleRow(p.participant_key);
+    const flags = [p.is_host ? 'host' : '', p.audio ? '' : 'muted', p.video ? '' : 'camera off', p.screen ? 'sharing' : '', p.media ? '' : 'no media'].filter(Boolean);
+    const text = `${p.name}${p.participant_key === state.me ? ' (you)' : ''}${flags.length ? ` · ${flags.join(', ')}` : ''}`;
+    if (row.label.textContent !== text) row.label.textContent = text;
+    const controls = isHost() && p.participant_key !== state.me;
+    // Buttons are there only for a host (a guest's page has none), and stay the same buttons while they are.
+    if (controls && !row.mk.isConnected) row.li.append(row.mk, row.kick);
+    if (!controls && row.mk.isConnected) {
+      row.mk.remove();
+      row.kick.remove();
+    }
+    if (list.children[i] !== row.li) list.insertBefore(row.li, list.children[i] ?? null);
+  });
 }
 
 const tiles = new Map();
