@@ -45,6 +45,9 @@ export const ConfigSchema = Type.Object(
     eventConcurrency: Type.Integer({ default: 8, minimum: 1, maximum: 64, description: "Deliveries one app may have in flight at once, never two of one meeting (a meeting's events always arrive in order); 1 sends each app's events strictly one at a time." }),
     eventRetention: Type.Number({ default: 7, exclusiveMinimum: 0, description: 'Days finished event deliveries, their attempt log and delivered outbox events are kept.' }),
     adminKey: Type.Optional(Type.String({ minLength: 16, description: 'Bearer key of the admin HTTP API (/openvc/v1/admin/…: event subscriptions, delivery log); unset turns that API off.' })),
+    // How long a browser stays signed in (the session cookie and its row in the store) before it must sign in again.
+    signInSessionTtl: Type.Integer({ default: 43_200, minimum: 60, maximum: 31_536_000, description: 'Seconds a browser sign-in session lasts (cookie and store row); then the user signs in again.' }),
+    devPickUser: Type.Boolean({ default: false, description: 'DEVELOPMENT ONLY: the OAuth consent page lets anyone pick any active user instead of signing in. Never turn this on where others can reach the server.' }),
     reportWindow: Type.Integer({ default: 90, minimum: 1, maximum: 3660, description: 'Days back the report API reaches (Feishu: 90); a start_time before that gets 121003.' }),
     tenantTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'Tenant and app access token lifetime in seconds (Feishu: 7200).' }),
     userTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'User access token lifetime in seconds (Feishu: 7200).' }),

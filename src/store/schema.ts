@@ -479,6 +479,33 @@ export interface RecordingPermissionTable {
   granted_at: number;
 }
 
+export interface UserPasswordTable {
+  tenant_key: string;
+  user_id: string;
+  /** PHC string: `$scrypt$ln=…,r=…,p=…$<salt>$<hash>` (src/domain/auth/passwords.ts) */
+  password_hash: string;
+  updated_at: number;
+}
+
+export interface SignInSessionTable {
+  /** SHA-256 (hex) of the cookie's token */
+  token_hash: string;
+  tenant_key: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface SignInInvitationTable {
+  /** SHA-256 (hex) of the link's token */
+  token_hash: string;
+  tenant_key: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -511,4 +538,7 @@ export interface Database {
   report_user_spans: ReportUserSpanTable;
   recordings: RecordingTable;
   recording_permissions: RecordingPermissionTable;
+  user_passwords: UserPasswordTable;
+  sign_in_sessions: SignInSessionTable;
+  sign_in_invitations: SignInInvitationTable;
 }
