@@ -17,7 +17,7 @@ export const fixture = {
   },
 } as const;
 
-/** The password of the fixture's alice, bob, carol and gina (seeded as `password_hash`). */
+/** The password of every fixture user (seeded as `password_hash`). */
 export const FIXTURE_PASSWORD = 'fixture-password';
 const FIXTURE_PASSWORD_HASH = '$scrypt$ln=14,r=8,p=1$BqMGk2bczsQhou3ANK6g1Q$EorkpPmf4wRAW6F9arZISHSceNvTIdmQpILN+qpMltU';
 
@@ -28,6 +28,7 @@ export function fixtureSeed(): Seed {
     user_id: `member${String(i).padStart(2, '0')}`,
     name: `Member ${i}`,
     department_ids: ['big'],
+    password_hash: FIXTURE_PASSWORD_HASH,
   }));
   return {
     tenants: [
