@@ -8,6 +8,7 @@ import { openStore, migrateToLatest, type Store } from '../store/database.js';
 import { repositories, type Repositories } from '../store/repositories/index.js';
 import { TokenService } from '../domain/auth/tokens.js';
 import { SignInService } from '../domain/auth/sign-in.service.js';
+import { UpstreamOidc } from '../domain/auth/upstream-oidc.js';
 import { parseSeedText } from '../domain/seed.js';
 import type { SeedSummary } from '../store/repositories/directory.repository.js';
 import { demoSeed, DEMO_TENANT_KEY } from '../domain/demo.js';
@@ -39,6 +40,8 @@ export interface Runtime {
   tokens: TokenService;
   /** passwords, invitations and browser sign-in sessions */
   signIn: SignInService;
+  /** sign-in through an upstream OpenID Connect provider, when one is configured */
+  oidc?: UpstreamOidc;
   /** Durable jobs; each feature registers its handlers here. Started by the server only. */
   jobs: JobRunner;
   meetings: MeetingService;
@@ -63,7 +66,7 @@ export function createLogger(config: Config): Logger {
   return pino({
     level: config.logLevel,
     base: { service: 'openvc' },
-    redact: { paths: ['req.headers.authorization', '*.app_secret', '*.access_token', '*.refresh_token', '*.tenant_access_token', '*.code', '*.encrypt_key', '*.verification_token', '*.adminKey', '*.password'], censor: '[redacted]' },
+    redact: { paths: ['req.headers.authorization', '*.app_secret', '*.access_token', '*.refresh_token', '*.tenant_access_token', '*.code', '*.encrypt_key', '*.verification_token', '*.adminKey', '*.password', '*.oidcClientSecret'], censor: '[redacted]' },
   });
 }
 
@@ -129,7 +132,15 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   recordingProcessor.onEventsCommitted(() => dispatcher.nudge());
   const recordingJobs = new JobRunner(repos.jobs, logger, { pollMs: 500, leaseMs: 60_000, maxAttempts: 5 });
   registerRecordingJobs(recordingJobs, recordingProcessor);
-  return { config, store, repos, tokens, signIn, jobs, meetings, bookings, exports, exportJobs, recordings, recordingProcessor, recordingJobs, links, dispatcher, media, logger };
+  const oidc = config.oidcIssuer
+    ? new UpstreamOidc(
+        { issuer: config.oidcIssuer, clientId: config.oidcClientId!, clientSecret: config.oidcClientSecret!, claim: config.oidcClaim, redirectUri: () => `${links.publicUrl}/signin/oidc/callback` },
+        repos.credentials,
+        repos.directory,
+        signIn,
+      )
+    : undefined;
+  return { config, store, repos, tokens, signIn, ...(oidc ? { oidc } : {}), jobs, meetings, bookings, exports, exportJobs, recordings, recordingProcessor, recordingJobs, links, dispatcher, media, logger };
 }
 
 export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
@@ -190,6 +201,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       repos: rt.repos,
       tokens: rt.tokens,
       signIn: rt.signIn,
+      ...(rt.oidc ? { oidc: rt.oidc } : {}),
       meetings: rt.meetings,
       bookings: rt.bookings,
       exports: rt.exports,

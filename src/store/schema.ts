@@ -506,6 +506,17 @@ export interface SignInInvitationTable {
   used_at: number | null;
 }
 
+export interface OidcSignInTable {
+  /** SHA-256 (hex) of the `state` sent upstream */
+  state_hash: string;
+  tenant_key: string;
+  /** where the browser goes once signed in (a path on this server) */
+  next: string;
+  code_verifier: string;
+  nonce: string;
+  expires_at: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -541,4 +552,5 @@ export interface Database {
   user_passwords: UserPasswordTable;
   sign_in_sessions: SignInSessionTable;
   sign_in_invitations: SignInInvitationTable;
+  oidc_sign_ins: OidcSignInTable;
 }

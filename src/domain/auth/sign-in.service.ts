@@ -59,9 +59,14 @@ export class SignInService {
       await this.opts.onPasswordFailed?.({ tenantKey, login, source, at: now });
       return undefined;
     }
+    return this.openSession(tenantKey, user.user_id, now);
+  }
+
+  /** A new session for a user whose credential was checked (a password here, or an upstream provider). */
+  async openSession(tenantKey: string, userId: string, now = Date.now()): Promise<{ token: string; session: SignedIn }> {
     const token = randomBytes(32).toString('base64url');
-    const session = { tenantKey, userId: user.user_id, expiresAt: now + this.opts.sessionTtlS * 1000 };
-    await this.credentials.insertSession({ token_hash: hashToken(token), tenant_key: tenantKey, user_id: user.user_id, created_at: now, expires_at: session.expiresAt });
+    const session = { tenantKey, userId, expiresAt: now + this.opts.sessionTtlS * 1000 };
+    await this.credentials.insertSession({ token_hash: hashToken(token), tenant_key: tenantKey, user_id: userId, created_at: now, expires_at: session.expiresAt });
     return { token, session };
   }
 

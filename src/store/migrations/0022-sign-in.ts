@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Sign-in (issue 14): users' password hashes, browser sign-in sessions and one-time invitation links.
+ * Sign-in (issue 14): users' password hashes, browser sign-in sessions, one-time invitation links and
+ * upstream OpenID Connect sign-ins in flight (their PKCE verifier and nonce, until the callback).
  * Sessions and invitations are kept by the SHA-256 of their token, so that a read of the store signs no
  * one in. Independent of the migrations landing around it: it creates its own tables and touches no other.
  */
@@ -34,9 +35,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('used_at', 'bigint')
     .execute();
+
+  await db.schema
+    .createTable('oidc_sign_ins')
+    .addColumn('state_hash', 'varchar(64)', (c) => c.primaryKey())
+    .addColumn('tenant_key', 'varchar(64)', (c) => c.notNull())
+    .addColumn('next', 'text', (c) => c.notNull())
+    .addColumn('code_verifier', 'varchar(128)', (c) => c.notNull())
+    .addColumn('nonce', 'varchar(128)', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('oidc_sign_ins').execute();
   await db.schema.dropTable('sign_in_invitations').execute();
   await db.schema.dropTable('sign_in_sessions').execute();
   await db.schema.dropTable('user_passwords').execute();

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, SignInSessionTable } from '../schema.js';
+import type { Database, OidcSignInTable, SignInSessionTable } from '../schema.js';
 
 export type SignInSessionRow = Selectable<SignInSessionTable>;
 
@@ -69,5 +69,17 @@ export class CredentialRepository {
       await this.setPassword(inv.tenant_key, inv.user_id, passwordHash, now, trx);
       return inv;
     });
+  }
+
+  /** Stores an upstream sign-in in flight; stale ones go at the same time. */
+  async insertOidcSignIn(row: OidcSignInTable, now: number): Promise<void> {
+    await this.db.deleteFrom('oidc_sign_ins').where('expires_at', '<=', now).execute();
+    await this.db.insertInto('oidc_sign_ins').values(row).execute();
+  }
+
+  /** Takes (reads and deletes) an unexpired upstream sign-in: each `state` is answered once. */
+  async takeOidcSignIn(stateHash: string, now: number): Promise<OidcSignInTable | undefined> {
+    const row = await this.db.deleteFrom('oidc_sign_ins').where('state_hash', '=', stateHash).returningAll().executeTakeFirst();
+    return row && row.expires_at > now ? row : undefined;
   }
 }
