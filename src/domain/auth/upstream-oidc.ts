@@ -34,9 +34,10 @@ export class UpstreamOidc {
   /** The provider's metadata, discovered once (again after a failure). */
   private configuration(): Promise<oidc.Configuration> {
     const { issuer, clientId, clientSecret } = this.settings;
-    // An http issuer is the operator's explicit choice (a provider on the same host or in a test).
+    // client_secret_basic: the token endpoint's default method (RFC 6749 §2.3.1). An http issuer is the
+    // operator's explicit choice (a provider on the same host, or a test's).
     const insecure = issuer.startsWith('http:') ? { execute: [oidc.allowInsecureRequests] } : undefined;
-    this.config ??= oidc.discovery(new URL(issuer), clientId, clientSecret, undefined, insecure).catch((e: unknown) => {
+    this.config ??= oidc.discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(clientSecret), insecure).catch((e: unknown) => {
       this.config = undefined;
       throw new SignInError(`the sign-in provider cannot be reached: ${(e as Error).message}`);
     });
@@ -69,17 +70,19 @@ export class UpstreamOidc {
     if (!flow) throw new SignInError('this sign-in expired or was already used; start again');
     if (callbackUrl.searchParams.has('error')) throw new SignInError(`the sign-in provider refused: ${callbackUrl.searchParams.get('error')}`);
     const config = await this.configuration();
-    let claims: oidc.IDToken | undefined;
+    const claim = this.settings.claim;
+    let claims: Record<string, unknown>;
     try {
       const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: flow.code_verifier, expectedState: state, expectedNonce: flow.nonce, idTokenExpected: true });
-      claims = tokens.claims();
+      const idToken = tokens.claims()!;
+      // Providers may leave claims out of the ID token when an access token can fetch them (OIDC Core §5.4).
+      claims = claim in idToken ? idToken : { ...(await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub)), ...idToken };
     } catch (e) {
       throw new SignInError(`the sign-in provider's answer was not accepted: ${(e as Error).message}`);
     }
-    const claim = this.settings.claim;
-    const value = claims?.[claim];
+    const value = claims[claim];
     if (typeof value !== 'string' || value === '') throw new SignInError(`the sign-in provider gave no ${claim}`);
-    if (claim === 'email' && claims?.email_verified === false) throw new SignInError('the sign-in provider has not verified this email');
+    if (claim === 'email' && claims.email_verified === false) throw new SignInError('the sign-in provider has not verified this email');
     const dir = this.directory.forTenant(flow.tenant_key, '');
     const user = claim === 'email' ? (await dir.usersByEmails([value.toLowerCase()]))[0] : await dir.userByUserId(value);
     if (user?.status !== 'active') throw new SignInError('no active user of this organisation matches your account');
