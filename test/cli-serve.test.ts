@@ -85,7 +85,7 @@ describe(`openvc serve prints working demo credentials (${dialect})`, () => {
     const again = await sdkClient(second.banner.url, banner).authen.userInfo.get({}, lark.withUserAccessToken(banner.userToken));
     expect(again.data?.open_id).toBe(me.data?.open_id);
     expect(await stop(second.child)).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses a bad flag value with a message naming it, before touching the store', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', 'http', ...store.cliArgs()], { stdio: ['ignore', 'pipe', 'pipe'] });
