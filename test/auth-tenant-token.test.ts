@@ -4,6 +4,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, TestStore, startTestServer, type TestServer } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
+import { signIn } from './helpers/sign-in.js';
 import { hashToken } from '../src/domain/auth/tokens.js';
 
 const TENANT_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
@@ -39,10 +40,11 @@ const getAlice = (base: string, authorization?: string): Promise<Raw> =>
 
 /** A user token through the browser consent form and the historic OIDC exchange. */
 async function userToken(s: TestServer, app: { appId: string; appSecret: string }, userId: string): Promise<string> {
+  const tenant = (await s.runtime.repos.apps.find(app.appId))!.tenantKey;
   const res = await fetch(`${s.url}/open-apis/authen/v1/authorize`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: app.appId, redirect_uri: 'https://client.test/cb', state: 's', user_id: userId, action: 'allow' }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: await signIn(s.url, tenant, userId) },
+    body: new URLSearchParams({ client_id: app.appId, redirect_uri: 'https://client.test/cb', state: 's', action: 'allow' }),
     redirect: 'manual',
   });
   expect(res.status).toBe(302);

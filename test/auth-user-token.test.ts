@@ -3,6 +3,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkClient, sdkError, startTestServer, type TestServer } from './helpers/server.js';
 import { ALL, NARROW_SCOPES, fixture } from './helpers/fixture.js';
+import { signIn } from './helpers/sign-in.js';
 import { hashToken } from '../src/domain/auth/tokens.js';
 
 type AppCreds = { appId: string; appSecret: string };
@@ -14,11 +15,18 @@ const V2_TOKEN = '/open-apis/authen/v2/oauth/token';
 
 const scopesOf = (app: AppCreds): string[] => (app.appId === fixture.acme.narrow.appId ? NARROW_SCOPES : ALL);
 
-/** The consent form post, as the page's form sends it. */
-function submit(s: TestServer, fields: Record<string, string>): Promise<Response> {
+/** Session cookies of the fixture's acme users, signed in once through the sign-in page. */
+const sessions = new Map<string, Promise<string>>();
+function sessionOf(s: TestServer, userId: string): Promise<string> {
+  if (!sessions.has(userId)) sessions.set(userId, signIn(s.url, fixture.acme.tenantKey, userId));
+  return sessions.get(userId)!;
+}
+
+/** The consent form post, as the page's form sends it, from a browser signed in with `cookie` (or none). */
+function submit(s: TestServer, fields: Record<string, string>, cookie?: string): Promise<Response> {
   return fetch(s.url + AUTHORIZE, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
     body: new URLSearchParams(fields).toString(),
     redirect: 'manual',
   });
@@ -40,14 +48,13 @@ async function codeFor(s: TestServer, app: AppCreds, userId: string, opts: CodeO
     redirect_uri: redirectUri,
     state,
     scope: opts.scope ?? scopesOf(app).join(' '),
-    user_id: userId,
     action: 'allow',
   };
   if (opts.pkce) {
     fields.code_challenge = opts.pkce.challenge;
     fields.code_challenge_method = opts.pkce.method;
   }
-  const res = await submit(s, fields);
+  const res = await submit(s, fields, await sessionOf(s, userId));
   expect(res.status).toBe(302);
   const location = new URL(res.headers.get('location') ?? '');
   expect(location.origin + location.pathname).toBe(new URL(redirectUri).origin + new URL(redirectUri).pathname);
@@ -86,21 +93,54 @@ describe('user_access_token', () => {
   });
 
   describe('authorize page', () => {
-    it("GET lists the tenant's active users, not the resigned carol", async () => {
+    it('GET without a sign-in sends the browser to sign in, and back to the same page after', async () => {
       const q = new URLSearchParams({ client_id: fixture.acme.full.appId, response_type: 'code', redirect_uri: REDIRECT, state: 'xyz' });
-      const res = await fetch(`${s.url}${AUTHORIZE}?${q}`);
+      const res = await fetch(`${s.url}${AUTHORIZE}?${q}`, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      const to = new URL(res.headers.get('location')!, s.url);
+      expect(to.pathname).toBe('/signin');
+      expect(to.searchParams.get('tenant')).toBe('acme');
+      expect(to.searchParams.get('next')).toBe(`${AUTHORIZE}?${q}`);
+      const signInPage = await (await fetch(to)).text();
+      expect(signInPage).not.toContain('alice');
+      const signedIn = await fetch(`${s.url}/signin`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ tenant: 'acme', login: 'alice@acme.test', password: 'fixture-password', next: to.searchParams.get('next')! }),
+        redirect: 'manual',
+      });
+      expect(signedIn.status).toBe(303);
+      expect(signedIn.headers.get('location')).toBe(`${AUTHORIZE}?${q}`);
+    });
+
+    it('GET signed in shows who is signed in and what the app asks, never a list of users', async () => {
+      const q = new URLSearchParams({ client_id: fixture.acme.full.appId, response_type: 'code', redirect_uri: REDIRECT, state: 'xyz' });
+      const res = await fetch(`${s.url}${AUTHORIZE}?${q}`, { headers: { cookie: await sessionOf(s, 'alice') } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
       const html = await res.text();
       expect(html).toContain('Acme full');
-      const listed = [...html.matchAll(/name="user_id" value="([^"]+)"/g)].map((m) => m[1]);
-      const expected = ['alice', 'bob', ...Array.from({ length: 25 }, (_, i) => `member${String(i).padStart(2, '0')}`)];
-      expect(listed.sort()).toEqual(expected.sort());
-      expect(listed).not.toContain('carol');
-      expect(listed).not.toContain('gina');
+      expect(html).toContain('<b class="name">Alice</b>');
+      expect(html).toContain('alice@acme.test');
+      expect(html).toContain(ALL[0]);
+      expect(html).not.toContain('name="user_id"');
+      for (const other of ['Bob', 'Member 1', 'Carol', 'Gina']) expect(html).not.toContain(other);
+      expect(html).toContain('action="/signout"');
+      expect(html).toContain(`<input type="hidden" name="next" value="${AUTHORIZE}?${q.toString().replace(/&/g, '&#38;')}">`);
       expect(html).toContain('<input type="hidden" name="state" value="xyz">');
       expect(html).toContain(`<input type="hidden" name="redirect_uri" value="${REDIRECT}">`);
       expect(html).toContain(`<input type="hidden" name="client_id" value="${fixture.acme.full.appId}">`);
+    });
+
+    it("a session of another tenant does not count: globex's gina is sent to sign in to acme", async () => {
+      const gina = await signIn(s.url, fixture.globex.tenantKey, 'gina');
+      const q = new URLSearchParams({ client_id: fixture.acme.full.appId, response_type: 'code', redirect_uri: REDIRECT, state: 'x' });
+      const res = await fetch(`${s.url}${AUTHORIZE}?${q}`, { headers: { cookie: gina }, redirect: 'manual' });
+      expect(res.status).toBe(302);
+      expect(new URL(res.headers.get('location')!, s.url).pathname).toBe('/signin');
+      const post = await submit(s, { client_id: fixture.acme.full.appId, redirect_uri: REDIRECT, state: 's', scope: '', action: 'allow' }, gina);
+      expect(post.status).toBe(400);
+      expect(post.headers.get('location')).toBeNull();
     });
 
     it('POST allow redirects to redirect_uri with a code and the same state', async () => {
@@ -109,9 +149,8 @@ describe('user_access_token', () => {
         redirect_uri: 'https://client.test/cb?keep=1',
         state: 'state-123',
         scope: ALL.join(' '),
-        user_id: 'bob',
         action: 'allow',
-      });
+      }, await sessionOf(s, 'bob'));
       expect(res.status).toBe(302);
       const loc = new URL(res.headers.get('location') ?? '');
       expect(`${loc.origin}${loc.pathname}`).toBe('https://client.test/cb');
@@ -127,9 +166,8 @@ describe('user_access_token', () => {
         redirect_uri: REDIRECT,
         state: 'no-thanks',
         scope: '',
-        user_id: 'alice',
         action: 'deny',
-      });
+      }, await sessionOf(s, 'alice'));
       expect(res.status).toBe(302);
       const loc = new URL(res.headers.get('location') ?? '');
       expect(`${loc.origin}${loc.pathname}`).toBe(REDIRECT);
@@ -138,9 +176,10 @@ describe('user_access_token', () => {
       expect(loc.searchParams.has('code')).toBe(false);
     });
 
-    it('POST for a resigned user is refused with HTTP 400 HTML', async () => {
-      const res = await submit(s, { client_id: fixture.acme.full.appId, redirect_uri: REDIRECT, state: 's', user_id: 'carol', action: 'allow' });
+    it('POST allow without a sign-in is refused with HTTP 400 HTML; a user_id field counts for nothing', async () => {
+      const res = await submit(s, { client_id: fixture.acme.full.appId, redirect_uri: REDIRECT, state: 's', user_id: 'alice', action: 'allow' });
       expect(res.status).toBe(400);
+      expect(await res.text()).toContain('not signed in');
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(res.headers.get('location')).toBeNull();
     });
@@ -173,13 +212,12 @@ describe('user_access_token', () => {
 
     it('the historic /authen/v1/index?app_id=… page renders', async () => {
       const q = new URLSearchParams({ app_id: fixture.acme.narrow.appId, redirect_uri: REDIRECT, state: 'old' });
-      const res = await fetch(`${s.url}/open-apis/authen/v1/index?${q}`);
+      const res = await fetch(`${s.url}/open-apis/authen/v1/index?${q}`, { headers: { cookie: await sessionOf(s, 'alice') } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
       const html = await res.text();
       expect(html).toContain('Acme narrow');
-      expect(html).toContain('value="alice"');
-      expect(html).not.toContain('value="carol"');
+      expect(html).toContain('<b class="name">Alice</b>');
       expect(html).toContain('<input type="hidden" name="state" value="old">');
     });
   });

@@ -2,12 +2,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { TestStore, dialect, sdkClient } from './helpers/server.js';
+import { postSignIn } from './helpers/sign-in.js';
 
 interface Banner {
   url: string;
   appId: string;
   appSecret: string;
   userToken: string;
+  password: string;
 }
 
 /** Starts `openvc serve` as a user would and reads what it prints. */
@@ -26,8 +28,9 @@ function serve(store: TestStore, extra: string[] = []): Promise<{ child: ChildPr
         appId: /app_id:\s+(\S+)/.exec(out)?.[1],
         appSecret: /app_secret:\s+(\S+)/.exec(out)?.[1],
         userToken: /user_access_token:\s+(\S+)/.exec(out)?.[1],
+        password: /password: (\S+)/.exec(out)?.[1],
       };
-      if (m.url && m.appId && m.appSecret && m.userToken) resolve({ child, banner: m as Banner, output: () => out });
+      if (m.url && m.appId && m.appSecret && m.userToken && m.password) resolve({ child, banner: m as Banner, output: () => out });
     });
     child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
   });
@@ -56,6 +59,9 @@ describe(`openvc serve prints working demo credentials (${dialect})`, () => {
     expect(alice.data?.user?.name).toBe('Alice Zhang');
     const me = await client.authen.userInfo.get({}, lark.withUserAccessToken(banner.userToken));
     expect(me.data?.user_id).toBe('alice');
+    // A newcomer signs in to the demo with the printed password.
+    expect((await postSignIn(banner.url, { tenant: 'demo', login: 'bob', password: banner.password })).status).toBe(303);
+    expect((await postSignIn(banner.url, { tenant: 'demo', login: 'bob', password: banner.password + 'x' })).status).toBe(401);
     // Structured logs: one JSON line per request, with the log id clients see.
     const logged = () =>
       first
@@ -68,14 +74,18 @@ describe(`openvc serve prints working demo credentials (${dialect})`, () => {
     await expect.poll(logged, { timeout: 3000 }).toBe(true);
     expect(await stop(first.child)).toBe(0);
 
-    const second = await serve(store);
+    const second = await serve(store, ['--dev-pick-user']);
+    expect(second.output()).toContain('WARNING: devPickUser is on');
+    expect(first.output()).not.toContain('WARNING: devPickUser');
+    expect(second.banner.password).toBe(banner.password);
+    expect((await postSignIn(second.banner.url, { tenant: 'demo', login: 'carol', password: banner.password })).status).toBe(303);
     expect(second.banner.appId).toBe(banner.appId);
     expect(second.banner.appSecret).toBe(banner.appSecret);
     // Tokens survive the restart.
     const again = await sdkClient(second.banner.url, banner).authen.userInfo.get({}, lark.withUserAccessToken(banner.userToken));
     expect(again.data?.open_id).toBe(me.data?.open_id);
     expect(await stop(second.child)).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses a bad flag value with a message naming it, before touching the store', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', 'http', ...store.cliArgs()], { stdio: ['ignore', 'pipe', 'pipe'] });

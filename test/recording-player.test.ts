@@ -1,4 +1,5 @@
 import * as lark from '@larksuiteoapi/node-sdk';
+import { signIn as signInAs } from './helpers/sign-in.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialect, startTestServer, type TestServer } from './helpers/server.js';
 import { ok } from './helpers/sdk.js';
@@ -37,19 +38,20 @@ describe(`recording player (${dialect})`, () => {
     const authorize = new URL(start.headers.get('location')!);
     expect(authorize.pathname).toBe('/open-apis/authen/v1/authorize');
     expect(authorize.searchParams.get('scope')).toBe('offline_access');
-    const consent = await fetch(authorize);
+    const session = await signInAs(s.url, fixture.acme.tenantKey, user);
+    const consent = await fetch(authorize, { headers: { cookie: session } });
     expect(consent.status).toBe(200);
     expect(await consent.text()).toContain('offline_access');
-    const form = new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), user_id: user, action: 'allow' });
-    const allowed = await fetch(`${s.url}/open-apis/authen/v1/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+    const form = new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), action: 'allow' });
+    const allowed = await fetch(`${s.url}/open-apis/authen/v1/authorize`, { method: 'POST', body: form, redirect: 'manual', headers: { cookie: session } });
     expect(allowed.status).toBe(302);
     const callback = await fetch(allowed.headers.get('location')!, { redirect: 'manual', headers: { cookie: state } });
     expect(callback.status).toBe(302);
     expect(callback.headers.get('location')).toBe(`/minutes/${token}`);
-    const session = callback.headers.getSetCookie().find((c) => c.startsWith('openvc_minutes='))!;
-    expect(session).toMatch(/HttpOnly/);
-    expect(session).toMatch(/Path=\/minutes/);
-    return session.split(';')[0]!;
+    const minutes = callback.headers.getSetCookie().find((c) => c.startsWith('openvc_minutes='))!;
+    expect(minutes).toMatch(/HttpOnly/);
+    expect(minutes).toMatch(/Path=\/minutes/);
+    return minutes.split(';')[0]!;
   }
 
   beforeAll(async () => {

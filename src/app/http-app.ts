@@ -17,6 +17,7 @@ import { bookingApiRoutes } from '../booking-api/booking.routes.js';
 import { linkPages } from '../web/join.routes.js';
 import { playerRoutes } from '../web/player.routes.js';
 import { meetingPageRoutes } from '../web/meeting.routes.js';
+import { signInRoutes } from '../web/sign-in.routes.js';
 import { rtcRoutes, MAX_SIGNALLING_BYTES } from '../client-api/rtc.routes.js';
 
 const AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="32" fill="#3370ff"/><circle cx="32" cy="26" r="11" fill="#fff"/><path d="M12 54c4-11 12-15 20-15s16 4 20 15" fill="#fff"/></svg>`;
@@ -111,6 +112,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   linkPages(app);
   playerRoutes(app, ctx);
   meetingPageRoutes(app, ctx);
+  signInRoutes(app, ctx);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));

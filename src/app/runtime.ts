@@ -7,6 +7,8 @@ import { publicUrlOf, type Config } from '../config/config.js';
 import { openStore, migrateToLatest, type Store } from '../store/database.js';
 import { repositories, type Repositories } from '../store/repositories/index.js';
 import { TokenService } from '../domain/auth/tokens.js';
+import { SignInService } from '../domain/auth/sign-in.service.js';
+import { UpstreamOidc } from '../domain/auth/upstream-oidc.js';
 import { parseSeedText } from '../domain/seed.js';
 import type { SeedSummary } from '../store/repositories/directory.repository.js';
 import { demoSeed, DEMO_TENANT_KEY } from '../domain/demo.js';
@@ -36,6 +38,10 @@ export interface Runtime {
   store: Store;
   repos: Repositories;
   tokens: TokenService;
+  /** passwords, invitations and browser sign-in sessions */
+  signIn: SignInService;
+  /** sign-in through an upstream OpenID Connect provider, when one is configured */
+  oidc?: UpstreamOidc;
   /** Durable jobs; each feature registers its handlers here. Started by the server only. */
   jobs: JobRunner;
   meetings: MeetingService;
@@ -60,7 +66,7 @@ export function createLogger(config: Config): Logger {
   return pino({
     level: config.logLevel,
     base: { service: 'openvc' },
-    redact: { paths: ['req.headers.authorization', '*.app_secret', '*.access_token', '*.refresh_token', '*.tenant_access_token', '*.code', '*.encrypt_key', '*.verification_token', '*.adminKey'], censor: '[redacted]' },
+    redact: { paths: ['req.headers.authorization', '*.app_secret', '*.access_token', '*.refresh_token', '*.tenant_access_token', '*.code', '*.encrypt_key', '*.verification_token', '*.adminKey', '*.password', '*.oidcClientSecret'], censor: '[redacted]' },
   });
 }
 
@@ -83,6 +89,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   const repos = repositories(store);
   const key = Buffer.from(await repos.settings.getOrCreate('token_key', () => randomBytes(32).toString('hex')), 'hex');
   const tokens = new TokenService(repos.apps, repos.tokens, key, { tenantS: config.tenantTokenTtl, userS: config.userTokenTtl });
+  const signIn = new SignInService(repos.credentials, repos.directory, { sessionTtlS: config.signInSessionTtl });
   const jobs = new JobRunner(repos.jobs, logger);
   const meetings = new MeetingService(store.db, repos, {
     heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
@@ -125,7 +132,15 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   recordingProcessor.onEventsCommitted(() => dispatcher.nudge());
   const recordingJobs = new JobRunner(repos.jobs, logger, { pollMs: 500, leaseMs: 60_000, maxAttempts: 5 });
   registerRecordingJobs(recordingJobs, recordingProcessor);
-  return { config, store, repos, tokens, jobs, meetings, bookings, exports, exportJobs, recordings, recordingProcessor, recordingJobs, links, dispatcher, media, logger };
+  const oidc = config.oidcIssuer
+    ? new UpstreamOidc(
+        { issuer: config.oidcIssuer, clientId: config.oidcClientId!, clientSecret: config.oidcClientSecret!, claim: config.oidcClaim, redirectUri: () => `${links.publicUrl}/signin/oidc/callback` },
+        repos.credentials,
+        repos.directory,
+        signIn,
+      )
+    : undefined;
+  return { config, store, repos, tokens, signIn, ...(oidc ? { oidc } : {}), jobs, meetings, bookings, exports, exportJobs, recordings, recordingProcessor, recordingJobs, links, dispatcher, media, logger };
 }
 
 export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
@@ -137,17 +152,28 @@ export interface DemoInfo {
   appSecret: string;
   userId: string;
   userAccessToken: string;
+  /** the demo users' password, printed so that a newcomer can sign in at once */
+  password: string;
 }
 
-/** Creates the demo tenant on an empty store; on later starts finds it again. Issues a fresh user token. */
+/**
+ * Creates the demo tenant on an empty store, its users with one random password; on later starts finds it
+ * again. The demo password is kept in the store's settings so that every start can print it: the demo
+ * tenant is for trying openvc out, not for real users (docs/decisions.md "Sign-in"). Issues a fresh user token.
+ */
 export async function ensureDemo(rt: Runtime): Promise<DemoInfo | undefined> {
-  if ((await rt.repos.directory.tenantCount()) === 0) await rt.repos.directory.applySeed(demoSeed());
+  const fresh = (await rt.repos.directory.tenantCount()) === 0;
+  if (fresh) await rt.repos.directory.applySeed(demoSeed());
   const app = await rt.repos.apps.firstOfTenant(DEMO_TENANT_KEY);
   if (!app) return undefined;
-  const user = (await rt.repos.directory.forTenant(app.tenantKey, app.appId).activeUsers(1))[0];
+  const dir = rt.repos.directory.forTenant(app.tenantKey, app.appId);
+  const users = await dir.activeUsers(200);
+  const user = users[0];
   if (!user) return undefined;
+  const password = await rt.repos.settings.getOrCreate('demo_password', () => randomBytes(9).toString('base64url'));
+  if (fresh) for (const u of users) await rt.signIn.setPassword(app.tenantKey, u.user_id, password);
   const issued = await rt.tokens.issueUserTokens(app, user.user_id, app.scopes, 'v1', Date.now());
-  return { appId: app.appId, appSecret: app.appSecret, userId: user.user_id, userAccessToken: issued.accessToken };
+  return { appId: app.appId, appSecret: app.appSecret, userId: user.user_id, userAccessToken: issued.accessToken, password };
 }
 
 export interface RunningServer {
@@ -174,6 +200,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       store: rt.store,
       repos: rt.repos,
       tokens: rt.tokens,
+      signIn: rt.signIn,
+      ...(rt.oidc ? { oidc: rt.oidc } : {}),
       meetings: rt.meetings,
       bookings: rt.bookings,
       exports: rt.exports,

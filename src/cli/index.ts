@@ -12,6 +12,7 @@ import { appCommand } from './app.js';
 import { eventsCommand } from './events.js';
 import { exportsCommand } from './exports.js';
 import { reportsCommand } from './reports.js';
+import { userCommand } from './user.js';
 
 const program = new Command()
   .name('openvc')
@@ -28,6 +29,7 @@ program.addCommand(appCommand());
 program.addCommand(eventsCommand());
 program.addCommand(exportsCommand());
 program.addCommand(reportsCommand());
+program.addCommand(userCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ConfigError || e instanceof SeedError) {

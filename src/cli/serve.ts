@@ -19,7 +19,11 @@ function banner(s: RunningServer): string {
       `    app_secret:        ${s.demo.appSecret}`,
       `    user_access_token: ${s.demo.userAccessToken}   (user ${s.demo.userId}, valid ${s.runtime.config.userTokenTtl} s)`,
       `    sign in (OAuth):   ${s.url}/open-apis/authen/v1/authorize?client_id=${s.demo.appId}&response_type=code&redirect_uri=${encodeURIComponent('http://127.0.0.1/callback')}`,
+      `    demo users:        alice, bob, carol, dave (tenant demo), password: ${s.demo.password}   (change it: openvc user set-password alice)`,
     );
+  }
+  if (s.runtime.config.devPickUser) {
+    lines.push('', '  WARNING: devPickUser is on: the consent page lets anyone act as any user, with no password.', '           Development only; never run a server others can reach like this.');
   }
   return lines.join('\n') + '\n';
 }
@@ -30,7 +34,7 @@ export function serveCommand(): Command {
   const given = new Set(cmd.options.map((o) => o.attributeName()));
   for (const [key, prop] of Object.entries(ConfigSchema.properties) as [string, { description?: string; type?: string; default?: unknown }][]) {
     if (given.has(key)) continue;
-    const flag = prop.type === 'boolean' && prop.default === true ? `--no-${kebab(key)}` : `--${kebab(key)} <value>`;
+    const flag = prop.type !== 'boolean' ? `--${kebab(key)} <value>` : prop.default === true ? `--no-${kebab(key)}` : `--${kebab(key)}`;
     const what = flag.startsWith('--no-') ? `turns off (on by default): ${prop.description ?? key}` : (prop.description ?? key);
     cmd.addOption(new Option(flag, `${what} [${envName(key)}]`));
   }

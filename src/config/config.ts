@@ -45,6 +45,13 @@ export const ConfigSchema = Type.Object(
     eventConcurrency: Type.Integer({ default: 8, minimum: 1, maximum: 64, description: "Deliveries one app may have in flight at once, never two of one meeting (a meeting's events always arrive in order); 1 sends each app's events strictly one at a time." }),
     eventRetention: Type.Number({ default: 7, exclusiveMinimum: 0, description: 'Days finished event deliveries, their attempt log and delivered outbox events are kept.' }),
     adminKey: Type.Optional(Type.String({ minLength: 16, description: 'Bearer key of the admin HTTP API (/openvc/v1/admin/…: event subscriptions, delivery log); unset turns that API off.' })),
+    // How long a browser stays signed in (the session cookie and its row in the store) before it must sign in again.
+    signInSessionTtl: Type.Integer({ default: 43_200, minimum: 60, maximum: 31_536_000, description: 'Seconds a browser sign-in session lasts (cookie and store row); then the user signs in again.' }),
+    devPickUser: Type.Boolean({ default: false, description: 'DEVELOPMENT ONLY: the OAuth consent page lets anyone pick any active user instead of signing in. Never turn this on where others can reach the server.' }),
+    oidcIssuer: Type.Optional(Type.String({ pattern: '^https?://', description: 'Issuer URL of an upstream OpenID Connect provider users may sign in with (its /.well-known/openid-configuration is read); unset turns that sign-in off. Register `<publicUrl>/signin/oidc/callback` as the redirect URI.' })),
+    oidcClientId: Type.Optional(Type.String({ minLength: 1, description: 'Client id of openvc at the upstream OpenID Connect provider.' })),
+    oidcClientSecret: Type.Optional(Type.String({ minLength: 1, description: 'Client secret of openvc at the upstream OpenID Connect provider.' })),
+    oidcClaim: Type.String({ default: 'email', pattern: '^[A-Za-z0-9_.:-]+$', description: "ID token claim that names the user: `email` matches users' emails, any other claim (e.g. `preferred_username`) their user_id." }),
     reportWindow: Type.Integer({ default: 90, minimum: 1, maximum: 3660, description: 'Days back the report API reaches (Feishu: 90); a start_time before that gets 121003.' }),
     tenantTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'Tenant and app access token lifetime in seconds (Feishu: 7200).' }),
     userTokenTtl: Type.Integer({ default: 7200, minimum: 60, description: 'User access token lifetime in seconds (Feishu: 7200).' }),
@@ -127,6 +134,7 @@ export function resolveConfig(...sources: ConfigInput[]): Config {
   }
   const config = withDefaults as Config;
   if (!isTimeZone(config.exportTimeZone)) throw new ConfigError(`invalid configuration:\n  exportTimeZone: not a time zone the runtime knows (got ${JSON.stringify(config.exportTimeZone)}) [--export-time-zone / ${envName('exportTimeZone')}]`);
+  if (config.oidcIssuer && (!config.oidcClientId || !config.oidcClientSecret)) throw new ConfigError(`invalid configuration:\n  oidcIssuer needs oidcClientId and oidcClientSecret [--oidc-client-id / ${envName('oidcClientId')}, --oidc-client-secret / ${envName('oidcClientSecret')}]`);
   const unknown = Object.keys(config.rateLimits).filter((id) => !methodById.has(id));
   if (unknown.length > 0) throw new ConfigError(`invalid configuration:\n  rateLimits: unknown method id(s) ${unknown.join(', ')} [--rate-limits / ${envName('rateLimits')}]`);
   return config;

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { PASSWORD_HASH_PATTERN, passwordHashProblem } from './auth/passwords.js';
 
 /** The seed file: tenants with their directory and apps (issue 2, §4). Unknown keys are errors. */
 const strict = { additionalProperties: false } as const;
@@ -23,6 +24,7 @@ export const SeedUser = Type.Object(
     employee_no: Type.Optional(Type.String({ maxLength: 64 })),
     department_ids: Type.Optional(Type.Array(Id('department id'), { uniqueItems: true })),
     status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('resigned'), Type.Literal('frozen')])),
+    password_hash: Type.Optional(Type.String({ pattern: PASSWORD_HASH_PATTERN, description: 'scrypt hash in PHC form ($scrypt$ln=14,r=8,p=1$<salt>$<hash>), e.g. from `openvc user hash-password`; absent leaves a password set otherwise unchanged' })),
   },
   strict,
 );
@@ -130,6 +132,8 @@ export function parseSeed(input: unknown): Seed {
         if (emails.has(key)) problems.push(`${au}.email: "${u.email}" is already used by users[${emails.get(key)}]`);
         emails.set(key, ui);
       }
+      const hashProblem = u.password_hash === undefined ? undefined : passwordHashProblem(u.password_hash);
+      if (hashProblem) problems.push(`${au}.password_hash: ${hashProblem}`);
       if (u.mobile) {
         if (mobiles.has(u.mobile)) problems.push(`${au}.mobile: "${u.mobile}" is already used by users[${mobiles.get(u.mobile)}]`);
         mobiles.set(u.mobile, ui);

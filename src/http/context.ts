@@ -3,6 +3,8 @@ import type { Config } from '../config/config.js';
 import type { Store } from '../store/database.js';
 import type { Repositories } from '../store/repositories/index.js';
 import type { TokenService } from '../domain/auth/tokens.js';
+import type { SignInService } from '../domain/auth/sign-in.service.js';
+import type { UpstreamOidc } from '../domain/auth/upstream-oidc.js';
 import type { MeetingService, ReserveRules } from '../domain/meeting/meeting.service.js';
 import type { BookingService } from '../domain/booking/booking.service.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -18,6 +20,9 @@ export interface AppContext {
   store: Store;
   repos: Repositories;
   tokens: TokenService;
+  signIn: SignInService;
+  /** set when an upstream OpenID Connect provider is configured */
+  oidc?: UpstreamOidc;
   meetings: MeetingService;
   bookings: BookingService;
   exports: ExportService;

@@ -479,6 +479,44 @@ export interface RecordingPermissionTable {
   granted_at: number;
 }
 
+export interface UserPasswordTable {
+  tenant_key: string;
+  user_id: string;
+  /** PHC string: `$scrypt$ln=…,r=…,p=…$<salt>$<hash>` (src/domain/auth/passwords.ts) */
+  password_hash: string;
+  updated_at: number;
+}
+
+export interface SignInSessionTable {
+  /** SHA-256 (hex) of the cookie's token */
+  token_hash: string;
+  tenant_key: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface SignInInvitationTable {
+  /** SHA-256 (hex) of the link's token */
+  token_hash: string;
+  tenant_key: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface OidcSignInTable {
+  /** SHA-256 (hex) of the `state` sent upstream */
+  state_hash: string;
+  tenant_key: string;
+  /** where the browser goes once signed in (a path on this server) */
+  next: string;
+  code_verifier: string;
+  nonce: string;
+  expires_at: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -511,4 +549,8 @@ export interface Database {
   report_user_spans: ReportUserSpanTable;
   recordings: RecordingTable;
   recording_permissions: RecordingPermissionTable;
+  user_passwords: UserPasswordTable;
+  sign_in_sessions: SignInSessionTable;
+  sign_in_invitations: SignInInvitationTable;
+  oidc_sign_ins: OidcSignInTable;
 }

@@ -15,5 +15,7 @@ label.user{display:flex;gap:10px;align-items:center;padding:8px;border:1px solid
 ul.scopes{font-size:13px;color:#555;padding-left:18px} .row{display:flex;gap:10px;margin-top:18px}
 button{flex:1;padding:10px;border-radius:6px;border:1px solid #3370ff;font-size:15px;cursor:pointer}
 button.allow{background:#3370ff;color:#fff} button.deny{background:#fff;color:#3370ff}
+button.link{border:0;padding:0;background:none;color:#3370ff;font-size:inherit;text-decoration:underline}
+.fields label{display:block;margin:10px 0;font-size:14px} .fields input{display:block;width:100%;box-sizing:border-box;padding:8px;margin-top:4px;border:1px solid #ccc;border-radius:6px}
 </style></head><body><main>${body}</main></body></html>`;
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { FIXTURE_PASSWORD } from './fixture.js';
 
 // Functions passed to page.evaluate run in the page; the test build has no DOM types.
 declare const window: any;
@@ -52,6 +53,8 @@ export interface InboundVideo {
 export interface OpenOptions {
   /** seconds between quality samples the page posts (the page's `stats_interval`; default 60) */
   statsInterval?: number;
+  /** the user's password on the sign-in page (default: the fixture's) */
+  password?: string;
 }
 
 /**
@@ -72,7 +75,7 @@ export class MeetingPage {
     page.on('pageerror', (e) => this.console.push(`pageerror: ${e.message}`));
   }
 
-  /** Opens `/j/:meeting_no` in a fresh context and signs in as `userId` through the OAuth pages. */
+  /** Opens `/j/:meeting_no` in a fresh context and signs in as `userId` through the sign-in and OAuth pages. */
   static async open(browser: Browser, baseUrl: string, meetingNo: string, userId: string, opts: OpenOptions = {}): Promise<MeetingPage> {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -80,8 +83,11 @@ export class MeetingPage {
     await page.goto(`${baseUrl}/j/${meetingNo}${query}`);
     await page.waitForSelector('body[data-view=signin]');
     await page.click('#signin-button');
+    await page.waitForURL(/\/signin\?/);
+    await page.fill('input[name=login]', userId);
+    await page.fill('input[name=password]', opts.password ?? FIXTURE_PASSWORD);
+    await page.click('#signin-submit');
     await page.waitForURL(/\/open-apis\/authen\/v1\/authorize/);
-    await page.check(`input[name=user_id][value="${userId}"]`);
     await page.click('button.allow');
     await page.waitForSelector('body[data-view=prejoin]');
     return new MeetingPage(page, context, userId);

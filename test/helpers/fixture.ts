@@ -17,6 +17,10 @@ export const fixture = {
   },
 } as const;
 
+/** The password of every fixture user (seeded as `password_hash`). */
+export const FIXTURE_PASSWORD = 'fixture-password';
+const FIXTURE_PASSWORD_HASH = '$scrypt$ln=14,r=8,p=1$BqMGk2bczsQhou3ANK6g1Q$EorkpPmf4wRAW6F9arZISHSceNvTIdmQpILN+qpMltU';
+
 export const NARROW_SCOPES = ['contact:user.base:readonly'];
 
 export function fixtureSeed(): Seed {
@@ -24,6 +28,7 @@ export function fixtureSeed(): Seed {
     user_id: `member${String(i).padStart(2, '0')}`,
     name: `Member ${i}`,
     department_ids: ['big'],
+    password_hash: FIXTURE_PASSWORD_HASH,
   }));
   return {
     tenants: [
@@ -35,9 +40,9 @@ export function fixtureSeed(): Seed {
           { department_id: 'big', name: 'Big Team', parent_department_id: 'eng' },
         ],
         users: [
-          { user_id: 'alice', name: 'Alice', email: 'alice@acme.test', mobile: '+8613800000001', employee_no: 'A1', department_ids: ['eng'] },
-          { user_id: 'bob', name: 'Bob', email: 'Bob@Acme.test', mobile: '+14155550100', department_ids: ['eng', 'big'] },
-          { user_id: 'carol', name: 'Carol', email: 'carol@acme.test', status: 'resigned' },
+          { user_id: 'alice', name: 'Alice', email: 'alice@acme.test', mobile: '+8613800000001', employee_no: 'A1', department_ids: ['eng'], password_hash: FIXTURE_PASSWORD_HASH },
+          { user_id: 'bob', name: 'Bob', email: 'Bob@Acme.test', mobile: '+14155550100', department_ids: ['eng', 'big'], password_hash: FIXTURE_PASSWORD_HASH },
+          { user_id: 'carol', name: 'Carol', email: 'carol@acme.test', status: 'resigned', password_hash: FIXTURE_PASSWORD_HASH },
           ...big,
         ],
         apps: [
@@ -49,7 +54,7 @@ export function fixtureSeed(): Seed {
       {
         tenant_key: 'globex',
         name: 'Globex',
-        users: [{ user_id: 'gina', name: 'Gina', email: 'gina@globex.test', mobile: '+8613900000009' }],
+        users: [{ user_id: 'gina', name: 'Gina', email: 'gina@globex.test', mobile: '+8613900000009', password_hash: FIXTURE_PASSWORD_HASH }],
         apps: [{ app_id: fixture.globex.full.appId, app_secret: fixture.globex.full.appSecret, name: 'Globex full', scopes: ALL }],
       },
     ],

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.js';
 import type { App } from '../../store/repositories/app.repository.js';
 import { authorizeErrorPage, authorizePage } from '../../web/authorize.page.js';
+import { signedInUser } from '../../web/sign-in.routes.js';
 
 type Params = Record<string, string | undefined>;
 
@@ -52,6 +53,16 @@ async function parse(ctx: AppContext, q: Params): Promise<AuthorizeRequest> {
   };
 }
 
+/** Who allows: the signed-in user; with the development flag and no sign-in, the user picked on the page. */
+async function consentingUser(ctx: AppContext, req: FastifyRequest, app: App, form: Params): Promise<{ user_id: string }> {
+  const me = await signedInUser(ctx, req, app.tenantKey);
+  if (me) return me;
+  if (!ctx.config.devPickUser) throw new AuthorizeError('you are not signed in (or your sign-in expired): open the authorization link again to sign in');
+  const picked = form.user_id ? await ctx.repos.directory.forTenant(app.tenantKey, app.appId).userByUserId(form.user_id) : undefined;
+  if (!picked || picked.status !== 'active') throw new AuthorizeError('choose an active user of this tenant');
+  return picked;
+}
+
 function redirect(reply: FastifyReply, uri: string, params: Record<string, string>): FastifyReply {
   const url = new URL(uri);
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
@@ -60,10 +71,11 @@ function redirect(reply: FastifyReply, uri: string, params: Record<string, strin
 
 /** The browser half of the OAuth code flow: a consent page and its form post. */
 export function authorizeRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const show = async (req: { query: unknown }, reply: FastifyReply) => {
+  const show = async (req: FastifyRequest, reply: FastifyReply) => {
     try {
       const a = await parse(ctx, req.query as Params);
-      const users = await ctx.repos.directory.forTenant(a.app.tenantKey, a.app.appId).activeUsers(200);
+      const me = await signedInUser(ctx, req, a.app.tenantKey);
+      if (!me && !ctx.config.devPickUser) return reply.redirect(`/signin?${new URLSearchParams({ tenant: a.app.tenantKey, next: req.url })}`, 302);
       const hidden: Record<string, string> = {
         client_id: a.app.appId,
         redirect_uri: a.redirectUri,
@@ -74,7 +86,8 @@ export function authorizeRoutes(app: FastifyInstance, ctx: AppContext): void {
         hidden.code_challenge = a.codeChallenge;
         hidden.code_challenge_method = a.codeChallengeMethod ?? 'plain';
       }
-      return reply.type('text/html; charset=utf-8').send(authorizePage({ appName: a.app.name, users, scopes: a.scopes, hidden }));
+      const as = me ? { signedIn: me, signOutNext: req.url } : { pickFrom: await ctx.repos.directory.forTenant(a.app.tenantKey, a.app.appId).activeUsers(200) };
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(authorizePage({ appName: a.app.name, scopes: a.scopes, hidden, as }));
     } catch (e) {
       if (e instanceof AuthorizeError) return reply.status(400).type('text/html; charset=utf-8').send(authorizeErrorPage(e.message));
       throw e;
@@ -88,9 +101,7 @@ export function authorizeRoutes(app: FastifyInstance, ctx: AppContext): void {
     try {
       const a = await parse(ctx, form);
       if (form.action === 'deny') return redirect(reply, a.redirectUri, { error: 'access_denied', state: a.state });
-      const userId = form.user_id;
-      const user = userId ? await ctx.repos.directory.forTenant(a.app.tenantKey, a.app.appId).userByUserId(userId) : undefined;
-      if (!user || user.status !== 'active') throw new AuthorizeError('choose an active user of this tenant');
+      const user = await consentingUser(ctx, req, a.app, form);
       const code = await ctx.tokens.createCode(a.app, user.user_id, a.scopes, {
         redirectUri: a.redirectUri,
         ...(a.codeChallenge ? { codeChallenge: a.codeChallenge, codeChallengeMethod: a.codeChallengeMethod } : {}),

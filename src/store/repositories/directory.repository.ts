@@ -191,6 +191,12 @@ export class DirectoryRepository {
     return new TenantDirectory(this.db, this.cache, tenantKey, appId);
   }
 
+  /** Up to `limit` tenant keys, in key order. */
+  async tenantKeys(limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('tenants').select('tenant_key').orderBy('tenant_key').limit(limit).execute();
+    return rows.map((r) => r.tenant_key);
+  }
+
   async tenantCount(): Promise<number> {
     const row = await this.db.selectFrom('tenants').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
@@ -254,6 +260,13 @@ async function applyTenant(trx: Transaction<Database>, t: SeedTenantT, now: numb
       .values({ tenant_key: tk, user_id: u.user_id, union_id: deriveUnionId(tk, u.user_id), created_at: now, ...values })
       .onConflict((oc) => oc.columns(['tenant_key', 'user_id']).doUpdateSet(values))
       .execute();
+    if (u.password_hash) {
+      await trx
+        .insertInto('user_passwords')
+        .values({ tenant_key: tk, user_id: u.user_id, password_hash: u.password_hash, updated_at: now })
+        .onConflict((oc) => oc.columns(['tenant_key', 'user_id']).doUpdateSet({ password_hash: u.password_hash!, updated_at: now }))
+        .execute();
+    }
     await trx.deleteFrom('user_departments').where('tenant_key', '=', tk).where('user_id', '=', u.user_id).execute();
     const depts = u.department_ids?.length ? u.department_ids : ['0'];
     await trx

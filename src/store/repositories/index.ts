@@ -1,6 +1,7 @@
 import type { Store } from '../database.js';
 import { AppRepository } from './app.repository.js';
 import { BookingRepository } from './booking.repository.js';
+import { CredentialRepository } from './credential.repository.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { JobRepository } from './job.repository.js';
 import { MeetingRepository } from './meeting.repository.js';
@@ -22,6 +23,8 @@ import { TokenRepository } from './token.repository.js';
 export interface Repositories {
   apps: AppRepository;
   bookings: BookingRepository;
+  /** passwords, sign-in sessions, invitations */
+  credentials: CredentialRepository;
   directory: DirectoryRepository;
   jobs: JobRepository;
   meetings: MeetingRepository;
@@ -49,6 +52,7 @@ export function repositories(store: Store): Repositories {
   return {
     apps,
     bookings: new BookingRepository(store.db, store.dialect),
+    credentials: new CredentialRepository(store.db),
     directory: new DirectoryRepository(store.db, store.dialect, store.changes, () => apps.forget()),
     jobs: new JobRepository(store.db),
     meetings: new MeetingRepository(store.db, store.dialect),
