@@ -14,8 +14,8 @@ import type { ClientEventRow } from '../store/repositories/session.repository.js
 
 /**
  * The participant protocol (docs/client-api.md): what the meeting page, room devices and the simulator
- * speak. Authenticated with a user_access_token (a guest's token where `tokens` says so: the calls of
- * the guest's own session); same envelope and error codes as the Open API.
+ * speak. Authenticated with a user_access_token or the meeting page's credential (a guest's token where
+ * `tokens` says so: the calls of the guest's own session); same envelope and error codes as the Open API.
  */
 const spec = (id: string, method: MethodSpec['method'], path: string, summary: string, tokens: TokenKind[] = USER, rateLimit: RateLimit = {}): MethodSpec => ({
   id: `client.${id}`,
