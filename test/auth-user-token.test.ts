@@ -460,7 +460,7 @@ describe('user_access_token', () => {
       });
 
       it('v2 ignores a code_verifier when no challenge was used; v3 refuses it (20049)', async () => {
-        const base = { grant_type: 'authorization_code', client_id: fixture.acme.full.appId, client_secret: fixture.acme.full.appSecret };
+        const base = { grant_type: 'authorization_code', client_id: fixture.acme.full.appId, client_secret: fixture.acme.full.appSecret, redirect_uri: REDIRECT };
         const v2 = await postToken(s, { ...base, code: await codeFor(s, fixture.acme.full, 'alice'), code_verifier: pkcePair().verifier });
         expect(v2.status).toBe(200);
         expect(v2.body.code).toBe(0);
@@ -493,7 +493,7 @@ describe('user_access_token', () => {
       it('refresh: scope narrowing (duplicates 20067, not granted 20068), grant older than 365 days 20037', async () => {
         const creds = { client_id: fixture.acme.full.appId, client_secret: fixture.acme.full.appSecret };
         const code = await codeFor(s, fixture.acme.full, 'bob', { scope: 'contact:user.base:readonly contact:user.id:readonly offline_access' });
-        const t = await postToken(s, { ...creds, grant_type: 'authorization_code', code });
+        const t = await postToken(s, { ...creds, grant_type: 'authorization_code', code, redirect_uri: REDIRECT });
         expect(t.status).toBe(200);
         const refresh = (r: string, scope?: string) => postToken(s, { ...creds, grant_type: 'refresh_token', refresh_token: r, ...(scope ? { scope } : {}) });
 

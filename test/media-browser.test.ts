@@ -245,18 +245,18 @@ describe.skipIf(!hasChromium)('meeting page in a browser', () => {
     expect((await invitee.state()).events.map((e: Json) => e.type)).toContain('ringing');
   });
 
-  it('shows when the meeting records, and the host\'s record button calls the recording API', async () => {
-    const request = alice().page.waitForRequest((r) => r.url().endsWith(`/open-apis/vc/v1/meetings/${meetingId}/recording/start`));
+  it('shows when the meeting records, and the host\'s record button calls the session\'s recording start/stop', async () => {
+    const request = alice().page.waitForRequest((r) => /\/client\/v1\/sessions\/[^/]+\/recording\/start$/.test(r.url()));
     await alice().toggleRecording();
-    expect((await request).method()).toBe('PATCH');
+    expect((await request).method()).toBe('POST');
     expect(await bob().page.isHidden('#record')).toBe(true);
     // the recording really started (the service's state reaches every page through the roster)
     for (const p of [alice(), bob()]) await p.page.waitForSelector('#rec-line:text("● recording")');
     expect(await alice().page.textContent('#record')).toBe('Stop recording');
     expect((await s.runtime.repos.recordings.ofMeeting('acme', meetingId)).map((r) => r.status)).toEqual(['recording']);
-    const stop = alice().page.waitForRequest((r) => r.url().endsWith(`/open-apis/vc/v1/meetings/${meetingId}/recording/stop`));
+    const stop = alice().page.waitForRequest((r) => /\/client\/v1\/sessions\/[^/]+\/recording\/stop$/.test(r.url()));
     await alice().toggleRecording();
-    expect((await stop).method()).toBe('PATCH');
+    expect((await stop).method()).toBe('POST');
     for (const p of [alice(), bob()]) await p.page.waitForFunction(() => document.getElementById('rec-line').textContent === '');
     expect(await alice().page.textContent('#record')).toBe('Record');
   });

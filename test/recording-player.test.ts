@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialect, startTestServer, type TestServer } from './helpers/server.js';
 import { ok } from './helpers/sdk.js';
 import { fixture } from './helpers/fixture.js';
+import { meetingPageCredential } from './helpers/page-sign-in.js';
 import { protocol } from './helpers/exports.js';
 import { FileCapture, aliceReserve, capturedLogs, settledRecordings } from './helpers/recording.js';
 import type { RecordingRow } from '../src/store/repositories/recording.repository.js';
@@ -51,6 +52,7 @@ describe(`recording player (${dialect})`, () => {
     const minutes = callback.headers.getSetCookie().find((c) => c.startsWith('openvc_minutes='))!;
     expect(minutes).toMatch(/HttpOnly/);
     expect(minutes).toMatch(/Path=\/minutes/);
+    expect(minutes).toMatch(/^openvc_minutes=p-/);
     return minutes.split(';')[0]!;
   }
 
@@ -58,9 +60,10 @@ describe(`recording player (${dialect})`, () => {
     s = await startTestServer({ config: { rateLimit: false, emptyMeetingGrace: 0, recordingCloseWait: 1 }, capture, logger: logs.logger });
     client = s.client(fixture.acme.full);
     const acme = (await s.runtime.repos.apps.find(fixture.acme.full.appId))!;
-    const globex = (await s.runtime.repos.apps.find(fixture.globex.full.appId))!;
     for (const name of ['alice', 'bob']) tokens[name] = (await s.runtime.tokens.issueUserTokens(acme, name, acme.scopes, 'v1', Date.now())).accessToken;
-    tokens.gina = (await s.runtime.tokens.issueUserTokens(globex, 'gina', globex.scopes, 'v1', Date.now())).accessToken;
+    // gina of another tenant, signed in to a meeting page of hers: a valid page credential, of globex
+    const gina = await s.client(fixture.globex.full).vc.reserve.apply({ params: { user_id_type: 'user_id' }, data: { end_time: String(Math.floor(Date.now() / 1000) + 3600), owner_id: 'gina', meeting_settings: { topic: 'Globex' } } });
+    cookies.gina = `openvc_minutes=${await meetingPageCredential(s.url, gina.data!.reserve!.meeting_no!, 'gina', 'globex')}`;
     // two auto-recorded meetings of alice's: the first hosted by alice, the second by bob (who joined first)
     const ids: string[] = [];
     for (const first of ['alice', 'bob']) {
@@ -101,8 +104,10 @@ describe(`recording player (${dialect})`, () => {
     expect((await media(cookies.bob)).status).toBe(403);
     expect(logs.lines).toContainEqual(expect.objectContaining({ msg: 'recording access refused', token: rec.url_token.slice(0, 8), viewer: 'acme/bob', reason: 'forbidden' }));
     expect(JSON.stringify(logs.lines)).not.toContain(cookies.bob!.split('=')[1]);
-    // a user of another tenant is nobody here, even with a valid token
-    expect((await page(rec.url_token, `openvc_minutes=${tokens.gina}`)).status).toBe(403);
+    // a user of another tenant is nobody here, even with a valid page credential
+    expect((await page(rec.url_token, cookies.gina)).status).toBe(403);
+    // an Open API user token is no player session, whoever it names (the player signs in to a page credential)
+    expect((await page(rec.url_token, `openvc_minutes=${tokens.alice}`)).status).toBe(302);
     // a forged session is no session
     expect((await page(rec.url_token, 'openvc_minutes=u-forged')).status).toBe(302);
   });
@@ -127,7 +132,7 @@ describe(`recording player (${dialect})`, () => {
     await grant([{ type: 3, permission: 1 }]);
     expect((await page(rec.url_token, cookies.member00)).status).toBe(200);
     expect((await page(rec.url_token, cookies.bob)).status).toBe(200);
-    expect((await page(rec.url_token, `openvc_minutes=${tokens.gina}`)).status).toBe(403);
+    expect((await page(rec.url_token, cookies.gina)).status).toBe(403);
     expect((await page(rec.url_token)).status).toBe(302);
     await grant([{ type: 3, permission: 1 }], 1);
     expect((await page(rec.url_token, cookies.member00)).status).toBe(403);

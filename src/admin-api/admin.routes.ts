@@ -12,6 +12,8 @@ import { pageOf, PageSize, PageToken } from '../http/pagination.js';
 import { presentDelivery } from '../events/delivery-view.js';
 import { SubscriptionService } from '../events/subscription.service.js';
 import { EVENT_TYPES } from '../contract/events.js';
+import { RedirectUriService } from '../domain/auth/redirect-uri.service.js';
+import { REDIRECT_URI_MAX, REDIRECT_URIS_PER_APP } from '../domain/auth/redirect-uris.js';
 import { eventRequest, deliveryTarget } from '../events/webhook-request.js';
 
 /**
@@ -34,6 +36,16 @@ const SubscriptionBody = Type.Object(
     verification_token: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
     encrypt_key: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
     event_types: Type.Optional(Type.Array(Type.String({ maxLength: 80 }), { maxItems: EVENT_TYPES.length, description: 'replaces the subscribed types' })),
+  },
+  { additionalProperties: false },
+);
+const RedirectUris = Type.Object({ app_id: Type.String(), redirect_uris: Type.Array(Type.String()) });
+const RedirectUrisBody = Type.Object(
+  {
+    redirect_uris: Type.Array(Type.String({ maxLength: REDIRECT_URI_MAX }), {
+      maxItems: REDIRECT_URIS_PER_APP,
+      description: 'absolute http(s) URIs without fragment, matched exactly at authorize and token exchange; replaces the list',
+    }),
   },
   { additionalProperties: false },
 );
@@ -101,6 +113,19 @@ export function adminApiRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { subscription, challengeMs } = await subscriptions.set(req.params.app_id, req.body);
       return { subscription, ...(challengeMs === undefined ? {} : { challenge_ms: challengeMs }) };
     },
+  );
+
+  const redirectUris = new RedirectUriService(ctx.repos.apps);
+  route<{ Params: Static<typeof AppParams> }>('GET', '/openvc/v1/admin/apps/:app_id/redirect_uris', "An app's registered redirect URIs", { params: AppParams, data: RedirectUris }, async (req) => ({
+    app_id: req.params.app_id,
+    redirect_uris: await redirectUris.list(req.params.app_id),
+  }));
+  route<{ Params: Static<typeof AppParams>; Body: Static<typeof RedirectUrisBody> }>(
+    'PUT',
+    '/openvc/v1/admin/apps/:app_id/redirect_uris',
+    "Replace an app's registered redirect URIs",
+    { params: AppParams, body: RedirectUrisBody, data: RedirectUris },
+    async (req) => ({ app_id: req.params.app_id, redirect_uris: await redirectUris.replace(req.params.app_id, req.body.redirect_uris) }),
   );
 
   route<{ Querystring: Static<typeof ListQuery> }>(

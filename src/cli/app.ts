@@ -2,10 +2,13 @@ import { Command, Option } from 'commander';
 import { publicUrlOf } from '../config/config.js';
 import { SubscriptionService, type SubscriptionChange } from '../events/subscription.service.js';
 import { EVENT_TYPES } from '../contract/events.js';
+import { RedirectUriService } from '../domain/auth/redirect-uri.service.js';
 import type { Runtime } from '../app/runtime.js';
 import { storeOptions, withRuntime } from './options.js';
 
 const subscriptions = (rt: Runtime) => new SubscriptionService(rt.repos.apps, () => ({ publicUrl: publicUrlOf(rt.config), port: rt.config.port }));
+
+const collect = (v: string, all: string[]) => [...all, v];
 
 const list = (v: string) =>
   v
@@ -47,5 +50,25 @@ export function appCommand(): Command {
       ),
   );
   app.addCommand(events);
+  app.addCommand(
+    storeOptions(
+      new Command('redirect-uris').description(
+        "list or change the redirect URIs the authorize page may send an app's codes to (exact match; the server's own meeting page and recording player need none)",
+      ),
+    )
+      .argument('<app_id>', 'app id')
+      .addOption(new Option('--add <uri>', 'register an absolute http(s) URI, exactly as the app will send it (repeatable)').argParser(collect).default([]))
+      .addOption(new Option('--remove <uri>', 'unregister a URI (repeatable)').argParser(collect).default([]))
+      .addOption(new Option('--list', 'print the registered URIs (the default when nothing is added or removed)'))
+      .action(async (appId: string, opts: Record<string, unknown>) =>
+        withRuntime(opts, async (rt) => {
+          const service = new RedirectUriService(rt.repos.apps);
+          const add = opts.add as string[];
+          const remove = opts.remove as string[];
+          const uris = add.length + remove.length > 0 ? await service.change(appId, { add, remove }) : await service.list(appId);
+          console.log(JSON.stringify({ app_id: appId, redirect_uris: uris }, null, 2));
+        }),
+      ),
+  );
   return app;
 }

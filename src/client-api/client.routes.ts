@@ -14,10 +14,10 @@ import type { ClientEventRow } from '../store/repositories/session.repository.js
 
 /**
  * The participant protocol (docs/client-api.md): what the meeting page, room devices and the simulator
- * speak. Authenticated with a user_access_token (a guest's token where `tokens` says so: the calls of
- * the guest's own session); same envelope and error codes as the Open API.
+ * speak. Authenticated with a user_access_token or the meeting page's credential (a guest's token where
+ * `tokens` says so: the calls of the guest's own session); same envelope and error codes as the Open API.
  */
-const spec = (id: string, method: MethodSpec['method'], path: string, summary: string, tokens: TokenKind[] = ['user'], rateLimit: RateLimit = {}): MethodSpec => ({
+const spec = (id: string, method: MethodSpec['method'], path: string, summary: string, tokens: TokenKind[] = USER, rateLimit: RateLimit = {}): MethodSpec => ({
   id: `client.${id}`,
   resource: 'client',
   method,
@@ -29,8 +29,10 @@ const spec = (id: string, method: MethodSpec['method'], path: string, summary: s
   rateLimit,
   spec: 'docs/client-api.md',
 });
+/** A signed-in user: through an app (user_access_token) or through the meeting page (its page credential). */
+const USER: TokenKind[] = ['user', 'page'];
 /** What a guest's token may call. */
-const USER_OR_GUEST: TokenKind[] = ['user', 'guest'];
+const USER_OR_GUEST: TokenKind[] = [...USER, 'guest'];
 /** Guest joins need no token, so they are counted per address: enough for a room of people behind one NAT. */
 const GUEST_JOIN_LIMIT: RateLimit = { perMinute: 30 };
 
@@ -233,6 +235,16 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
     return {};
   });
   sessionAction('end', 'end', 'Host only: end the meeting for everyone', (c, id) => ctx.meetings.hostEnd(c, id));
+
+  // The meeting page's record button: the same rules as the Open API's recording start/stop (host only),
+  // reached with the page's own credential, which the Open API refuses.
+  for (const [name, start] of [['recordingStart', true], ['recordingStop', false]] as const) {
+    route(spec(name, 'POST', `/client/v1/sessions/:session_id/recording/${start ? 'start' : 'stop'}`, `Host only: ${start ? 'start' : 'stop'} recording the meeting`), { params: SessionParams, response: Empty }, async (req) => {
+      const { meeting_id } = await ctx.meetings.openSession(callerOf(req), req.params.session_id);
+      await (start ? ctx.recordings.start(principalOf(req), meeting_id, undefined) : ctx.recordings.stop(principalOf(req), meeting_id));
+      return {};
+    });
+  }
 
   route(spec('media', 'POST', '/client/v1/sessions/:session_id/media', 'Report microphone and camera use', USER_OR_GUEST), { params: SessionParams, body: MediaBody, response: Empty }, async (req) => {
     await ctx.meetings.media(callerOf(req), req.params.session_id, req.body);

@@ -57,6 +57,7 @@ export const errorDefs = {
   authenAppTokenInvalid: { code: 20014, status: 200, msg: 'the app access token is invalid' },
   authenAppMismatch: { code: 20024, status: 200, msg: 'the code or refresh token belongs to another app' },
   authenRefreshInvalid: { code: 20026, status: 200, msg: 'the refresh token is invalid or has been used' },
+  authenRedirectInvalid: { code: 20029, status: 200, msg: 'invalid redirect_uri: it is not the one the authorization request named' },
   authenBadGrantType: { code: 20036, status: 200, msg: 'unsupported grant_type' },
   authenRefreshExpired: { code: 20037, status: 200, msg: 'the refresh token has expired' },
 
@@ -78,6 +79,7 @@ export const errorDefs = {
   oauthScopeNotGranted: { code: 20068, status: 400, msg: 'the scope list contains scopes the user did not grant', oauth: 'invalid_scope' },
   oauthBothSecrets: { code: 20070, status: 400, msg: 'client_secret given both in Basic auth and in the body', oauth: 'invalid_request' },
   oauthRedirectMismatch: { code: 20071, status: 400, msg: 'redirect_uri does not match the authorization request', oauth: 'invalid_grant' },
+  oauthRedirectMissing: { code: 20001, status: 400, msg: 'redirect_uri is required: the authorization request named one', oauth: 'invalid_request' },
 
   // VC business codes shared by every resource (meeting.md, reserve.md …)
   internal: { code: 121001, status: 500, msg: 'internal error' },

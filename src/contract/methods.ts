@@ -9,8 +9,11 @@
  * methods are not covered by any spec file; they sit next to auth (user identities, auth.md §6).
  */
 
-/** `guest`: a guest's token (docs/decisions.md "Guests"); only participant protocol calls accept it. */
-export type TokenKind = 'tenant' | 'user' | 'guest';
+/**
+ * `guest`: a guest's token (docs/decisions.md "Guests"); `page`: the credential the meeting page and the
+ * recording player sign in to ("Meeting-page credential"). Only participant protocol calls accept them.
+ */
+export type TokenKind = 'tenant' | 'user' | 'page' | 'guest';
 
 /** Both ceilings apply when both are set; `{}` = no published limit. */
 export interface RateLimit {

@@ -3,6 +3,8 @@ import type { Seed } from './seed.js';
 import { methods } from '../contract/methods.js';
 
 export const DEMO_TENANT_KEY = 'demo';
+/** The callback the banner's sign-in link names: registered, so that the demo's OAuth flow works at once. */
+export const DEMO_REDIRECT_URI = 'http://127.0.0.1/callback';
 
 /** Every scope the catalogue names, plus the contact field scopes: the demo app may call everything. */
 export function allScopes(): string[] {
@@ -35,6 +37,7 @@ export function demoSeed(): Seed {
             app_secret: randomBytes(24).toString('base64url'),
             name: 'openvc demo app',
             scopes: allScopes(),
+            redirect_uris: [DEMO_REDIRECT_URI],
           },
         ],
       },

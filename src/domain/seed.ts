@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { PASSWORD_HASH_PATTERN, passwordHashProblem } from './auth/passwords.js';
+import { REDIRECT_URI_MAX, REDIRECT_URIS_PER_APP, redirectUriProblem } from './auth/redirect-uris.js';
 
 /** The seed file: tenants with their directory and apps (issue 2, §4). Unknown keys are errors. */
 const strict = { additionalProperties: false } as const;
@@ -45,6 +46,13 @@ export const SeedApp = Type.Object(
     app_secret: Type.String({ minLength: 8, maxLength: 255 }),
     name: Type.String({ minLength: 1, maxLength: 255 }),
     scopes: Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.:-]+$' }), { uniqueItems: true }),
+    redirect_uris: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: REDIRECT_URI_MAX }), {
+        uniqueItems: true,
+        maxItems: REDIRECT_URIS_PER_APP,
+        description: 'where the authorize page may send codes (exact match); replaces the registered list',
+      }),
+    ),
     events: Type.Optional(SeedAppEvents),
   },
   strict,
@@ -142,6 +150,10 @@ export function parseSeed(input: unknown): Seed {
     (t.apps ?? []).forEach((a, ai) => {
       if (appIds.has(a.app_id)) problems.push(`${at}.apps[${ai}].app_id: duplicate app_id "${a.app_id}"`);
       appIds.add(a.app_id);
+      (a.redirect_uris ?? []).forEach((uri, ri) => {
+        const problem = redirectUriProblem(uri);
+        if (problem) problems.push(`${at}.apps[${ai}].redirect_uris[${ri}]: ${problem}`);
+      });
     });
   });
   if (problems.length > 0) throw new SeedError(problems);

@@ -46,6 +46,7 @@ export function authHook(ctx: AppContext) {
     if (result === 'user') throw apiError('invalidUserToken');
     if (!spec.tokens.includes(result.kind)) {
       if (result.kind === 'guest') throw apiError('invalidUserToken', `a guest access token is good only for the guest's own session in its meeting, not for ${spec.id}`);
+      if (result.kind === 'page') throw apiError('invalidUserToken', `a meeting-page credential is good only for the participant protocol and the recording player, not for ${spec.id}`);
       throw result.kind === 'tenant'
         ? apiError('invalidTenantToken', `${spec.id} does not accept a tenant_access_token; call it with a user_access_token`)
         : apiError('invalidUserToken', `user access token not support: ${spec.id} accepts only a tenant_access_token`);

@@ -45,6 +45,8 @@ export interface AppTable {
   name: string;
   /** JSON array of scope names */
   scopes: string;
+  /** JSON array of the redirect URIs the authorize page may send a code to (exact match) */
+  redirect_uris: string;
   created_at: number;
 }
 

@@ -69,7 +69,7 @@ export function meetingPageRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!a) throw apiError('meetingNotExist', 'no meeting holds this number now');
     const body = req.body as Static<typeof TokenBody>;
     try {
-      const t = await ctx.tokens.exchangeCode(a, body.code, 'v2', { redirectUri: redirectUri(no), codeVerifier: body.code_verifier, strictPkce: true });
+      const t = await ctx.tokens.exchangePageCode(a, body.code, redirectUri(no), body.code_verifier);
       return reply.header('cache-control', 'no-store').send({ code: 0, access_token: t.accessToken, expires_in: t.expiresIn, token_type: 'Bearer' });
     } catch (e) {
       if (e instanceof GrantError) throw apiError('oauthCodeNotFound', `sign-in failed: ${e.reason}`);

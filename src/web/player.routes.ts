@@ -1,8 +1,8 @@
 /**
  * The recording URLs the API hands out (`/minutes/<token>`): a player page and its MP4 (with byte ranges,
  * which `<video>` needs to seek). Who may watch is set with set_permission and checked on every request;
- * a viewer who is not public signs in through the OAuth consent page, and the user token it yields (with
- * no API scope) is kept in an HttpOnly cookie scoped to `/minutes`.
+ * a viewer who is not public signs in through the OAuth consent page, and the page credential it yields
+ * (which no Open API method accepts) is kept in an HttpOnly cookie scoped to `/minutes`.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -55,11 +55,11 @@ export function playerRoutes(app: FastifyInstance, ctx: AppContext): void {
   const callbackUrl = () => `${ctx.publicUrl}/minutes/callback`;
   const signInUrl = (token: string) => `/minutes/${token}/sign-in`;
 
-  /** The signed-in viewer, from the session cookie (a user token; expired or revoked ones are nobody). */
+  /** The signed-in viewer, from the session cookie (a page credential; expired or revoked ones are nobody). */
   async function viewerOf(req: FastifyRequest): Promise<{ viewer: Viewer; name?: string }> {
     const token = cookiesOf(req).get(SESSION_COOKIE);
     const p = token ? await ctx.tokens.verify(token) : undefined;
-    if (!p || typeof p === 'string' || p.kind !== 'user' || !p.userId) return { viewer: undefined };
+    if (!p || typeof p === 'string' || p.kind !== 'page' || !p.userId) return { viewer: undefined };
     const user = await ctx.repos.directory.forTenant(p.tenantKey, p.appId).userByUserId(p.userId);
     return { viewer: { tenantKey: p.tenantKey, userId: p.userId }, ...(user ? { name: user.name } : {}) };
   }
@@ -138,7 +138,7 @@ export function playerRoutes(app: FastifyInstance, ctx: AppContext): void {
     const app = rec ? await ctx.repos.apps.firstOfTenant(rec.tenant_key) : undefined;
     if (!app) return html(reply, 404, notFoundPage());
     try {
-      const issued = await ctx.tokens.exchangeCode(app, q.code, 'v2', { redirectUri: callbackUrl() });
+      const issued = await ctx.tokens.exchangePageCode(app, q.code, callbackUrl());
       return reply
         .header('set-cookie', [cookie(SESSION_COOKIE, issued.accessToken, issued.expiresIn), cookie(STATE_COOKIE, '', 0)])
         .header('cache-control', 'no-store')

@@ -23,6 +23,9 @@ const FIXTURE_PASSWORD_HASH = '$scrypt$ln=14,r=8,p=1$BqMGk2bczsQhou3ANK6g1Q$Eork
 
 export const NARROW_SCOPES = ['contact:user.base:readonly'];
 
+/** The callbacks every fixture app registered: the authorize page sends codes nowhere else. */
+export const REDIRECT_URIS = ['https://client.test/callback', 'https://client.test/cb', 'https://client.test/cb?keep=1'];
+
 export function fixtureSeed(): Seed {
   const big = Array.from({ length: 25 }, (_, i) => ({
     user_id: `member${String(i).padStart(2, '0')}`,
@@ -46,9 +49,9 @@ export function fixtureSeed(): Seed {
           ...big,
         ],
         apps: [
-          { app_id: fixture.acme.full.appId, app_secret: fixture.acme.full.appSecret, name: 'Acme full', scopes: ALL },
-          { app_id: fixture.acme.narrow.appId, app_secret: fixture.acme.narrow.appSecret, name: 'Acme narrow', scopes: NARROW_SCOPES },
-          { app_id: fixture.acme.none.appId, app_secret: fixture.acme.none.appSecret, name: 'Acme none', scopes: [] },
+          { app_id: fixture.acme.full.appId, app_secret: fixture.acme.full.appSecret, name: 'Acme full', scopes: ALL, redirect_uris: REDIRECT_URIS },
+          { app_id: fixture.acme.narrow.appId, app_secret: fixture.acme.narrow.appSecret, name: 'Acme narrow', scopes: NARROW_SCOPES, redirect_uris: REDIRECT_URIS },
+          { app_id: fixture.acme.none.appId, app_secret: fixture.acme.none.appSecret, name: 'Acme none', scopes: [], redirect_uris: REDIRECT_URIS },
         ],
       },
       {

@@ -41,6 +41,8 @@ export interface IssuedUserToken {
 
 export interface CodeMeta {
   redirectUri?: string;
+  /** sent to one of the server's own pages (meeting page, player): redeemable there only, as a page credential */
+  serverPage?: boolean;
   codeChallenge?: string;
   codeChallengeMethod?: 'S256' | 'plain';
 }
@@ -52,6 +54,7 @@ export type GrantFailure =
   | 'expired'
   | 'other_app'
   | 'redirect_mismatch'
+  | 'redirect_missing'
   | 'pkce_failed'
   | 'grant_too_old'
   | 'scope_not_granted'
@@ -129,8 +132,8 @@ export class TokenService {
 
   /** Resolves a bearer token to its principal, or says which kind of token it failed as. */
   async verify(token: string): Promise<Principal | BearerFailure> {
-    const expectKind = token.startsWith('g-') ? 'guest' : token.startsWith('u-') || token.startsWith('ur-') || token.startsWith('eyJ') ? 'user' : 'tenant';
-    // A bad guest token fails as a bad user token would: the participant protocol answers 99991668.
+    const expectKind = expectedKind(token);
+    // A bad guest or page token fails as a bad user token would: the participant protocol answers 99991668.
     const failure: BearerFailure = expectKind === 'tenant' ? 'tenant' : 'user';
     if (token.length > 4096) return failure;
     const hash = hashToken(token);
@@ -155,6 +158,8 @@ export class TokenService {
 
   private principalOf(row: TokenRow, app: App): Principal {
     if (row.kind === 'tenant') return { kind: 'tenant', appId: app.appId, tenantKey: app.tenantKey, appScopes: app.scopes };
+    // No scope at all: nothing that checks scopes can be reached with it, whatever the app may do.
+    if (row.kind === 'page') return { kind: 'page', appId: app.appId, tenantKey: app.tenantKey, appScopes: [], userId: row.user_id ?? undefined };
     return {
       kind: 'user',
       appId: app.appId,
@@ -212,32 +217,68 @@ export class TokenService {
     return code;
   }
 
-  /** Exchanges a code; `verifier`/`redirectUri` are checked when the code was bound to them. */
+  /**
+   * Exchanges a code for Open API tokens. v2 (OAuth): `redirect_uri` must be sent, and equal, when the
+   * code was bound to one (RFC 6749 §4.1.3), and the PKCE verifier must match. v1 (historic) has neither
+   * field in its contract: a redirect_uri it is sent must match, and a PKCE-bound code is refused there.
+   */
   async exchangeCode(
     app: App,
     code: string,
     flavor: Flavor,
     opts: { redirectUri?: string; codeVerifier?: string; scopes?: string[]; strictPkce?: boolean } = {},
   ): Promise<IssuedUserToken> {
+    const { row, scopes } = await this.claimCode(app, code, opts.scopes, (meta) => {
+      if (meta.serverPage) throw new GrantError('redirect_mismatch');
+      if (meta.redirectUri !== undefined && opts.redirectUri === undefined && flavor === 'v2') throw new GrantError('redirect_missing');
+      if (opts.redirectUri !== undefined && opts.redirectUri !== meta.redirectUri) throw new GrantError('redirect_mismatch');
+      // The historic endpoint has no code_verifier field: a PKCE-bound code can only be redeemed where the
+      // verifier can be checked, or PKCE would protect nothing.
+      if (flavor === 'v1' ? meta.codeChallenge !== undefined : !pkceOk(meta, opts.codeVerifier, opts.strictPkce ?? false)) throw new GrantError('pkce_failed');
+    });
+    return this.issueUserTokens(app, row.user_id ?? '', scopes, flavor, row.granted_at ?? this.clock.now());
+  }
+
+  /**
+   * Exchanges a code that one of the server's own pages received (at `redirectUri`) for a page credential
+   * (`p-…`): the participant protocol and the recording player accept it, no Open API method does.
+   */
+  async exchangePageCode(app: App, code: string, redirectUri: string, codeVerifier?: string): Promise<{ accessToken: string; expiresIn: number }> {
+    const { row } = await this.claimCode(app, code, undefined, (meta) => {
+      if (!meta.serverPage || meta.redirectUri !== redirectUri) throw new GrantError('redirect_mismatch');
+      if (!pkceOk(meta, codeVerifier, true)) throw new GrantError('pkce_failed');
+    });
+    const accessToken = 'p-' + randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    await this.tokens.insert({
+      token_hash: hashToken(accessToken),
+      id: randomBytes(16).toString('hex'),
+      kind: 'page',
+      flavor: 'v1',
+      app_id: app.appId,
+      tenant_key: app.tenantKey,
+      user_id: row.user_id,
+      scopes: null,
+      granted_at: row.granted_at,
+      meta: null,
+      created_at: now,
+      expires_at: now + this.ttl.userS * 1000,
+      revoked_at: null,
+    });
+    return { accessToken, expiresIn: this.ttl.userS };
+  }
+
+  /** Checks a code (`check` throws when its bindings fail) and uses it up; the granted scopes, narrowed. */
+  private async claimCode(app: App, code: string, narrowTo: string[] | undefined, check: (meta: CodeMeta) => void): Promise<{ row: TokenRow; scopes: string[] }> {
     const row = await this.tokens.findByHash(hashToken(code));
     if (!row || row.kind !== 'code') throw new GrantError('not_found');
     if (row.app_id !== app.appId) throw new GrantError('other_app');
     if (row.revoked_at !== null) throw new GrantError('used');
     if (row.expires_at <= this.clock.now()) throw new GrantError('expired');
-    const meta = JSON.parse(row.meta ?? '{}') as CodeMeta;
-    if (flavor === 'v2') {
-      if (meta.redirectUri && opts.redirectUri !== undefined && opts.redirectUri !== meta.redirectUri) {
-        throw new GrantError('redirect_mismatch');
-      }
-      if (!pkceOk(meta, opts.codeVerifier, opts.strictPkce ?? false)) throw new GrantError('pkce_failed');
-    } else if (meta.codeChallenge) {
-      // The historic endpoint has no code_verifier field: a PKCE-bound code can only be redeemed where the
-      // verifier can be checked, or PKCE would protect nothing.
-      throw new GrantError('pkce_failed');
-    }
-    const scopes = narrow(parseScopes(row.scopes), opts.scopes);
+    check(JSON.parse(row.meta ?? '{}') as CodeMeta);
+    const scopes = narrow(parseScopes(row.scopes), narrowTo);
     if (!(await this.tokens.consume(row.token_hash, this.clock.now()))) throw new GrantError('used');
-    return this.issueUserTokens(app, row.user_id ?? '', scopes, flavor, row.granted_at ?? this.clock.now());
+    return { row, scopes };
   }
 
   /** Single-use refresh: the old refresh token dies at once, the old access token a minute later. */
@@ -316,6 +357,13 @@ export class TokenService {
   async purgeExpired(graceMs = 24 * 3600_000): Promise<number> {
     return this.tokens.deleteExpired(this.clock.now() - graceMs);
   }
+}
+
+/** The kind a bearer's shape says it is; `p-` page credentials and `g-` guest tokens fail as user tokens do. */
+function expectedKind(token: string): 'guest' | 'page' | 'user' | 'tenant' {
+  if (token.startsWith('g-')) return 'guest';
+  if (token.startsWith('p-')) return 'page';
+  return token.startsWith('u-') || token.startsWith('ur-') || token.startsWith('eyJ') ? 'user' : 'tenant';
 }
 
 /** `strict` (/oauth/v3/token): a verifier for a code without a challenge fails; v2 ignores it (auth.md §5.2). */

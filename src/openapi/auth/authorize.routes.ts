@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../http/context.js';
 import type { App } from '../../store/repositories/app.repository.js';
+import { isServerPage, redirectAllowed } from '../../domain/auth/redirect-uris.js';
 import { authorizeErrorPage, authorizePage } from '../../web/authorize.page.js';
 import { signedInUser } from '../../web/sign-in.routes.js';
 
@@ -28,13 +29,8 @@ async function parse(ctx: AppContext, q: Params): Promise<AuthorizeRequest> {
   }
   const redirectUri = q.redirect_uri;
   if (!redirectUri) throw new AuthorizeError('redirect_uri is required');
-  let parsed: URL;
-  try {
-    parsed = new URL(redirectUri);
-  } catch {
-    throw new AuthorizeError('redirect_uri must be an absolute URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new AuthorizeError('redirect_uri must be http(s)');
+  // Exact string match, before anything else can redirect: an unregistered URI gets this page, never a code or an error.
+  if (!redirectAllowed(app, redirectUri, ctx.publicUrl)) throw new AuthorizeError(`redirect_uri is not registered for app ${app.appId}`);
   let scopes = app.scopes;
   if (q.scope) {
     const requested = [...new Set(q.scope.split(/\s+/).filter(Boolean))];
@@ -44,6 +40,9 @@ async function parse(ctx: AppContext, q: Params): Promise<AuthorizeRequest> {
   }
   const method = q.code_challenge_method ?? 'plain';
   if (q.code_challenge && method !== 'S256' && method !== 'plain') throw new AuthorizeError('code_challenge_method must be S256 or plain');
+  if (q.code_challenge && !(method === 'S256' ? /^[A-Za-z0-9_-]{43}$/ : /^[A-Za-z0-9._~-]{43,128}$/).test(q.code_challenge)) {
+    throw new AuthorizeError(method === 'S256' ? 'code_challenge must be the base64url SHA-256 of the verifier (43 characters)' : 'a plain code_challenge is the verifier itself: 43–128 characters [A-Za-z0-9._~-]');
+  }
   return {
     app,
     redirectUri,
@@ -104,6 +103,7 @@ export function authorizeRoutes(app: FastifyInstance, ctx: AppContext): void {
       const user = await consentingUser(ctx, req, a.app, form);
       const code = await ctx.tokens.createCode(a.app, user.user_id, a.scopes, {
         redirectUri: a.redirectUri,
+        ...(isServerPage(a.redirectUri, ctx.publicUrl) ? { serverPage: true } : {}),
         ...(a.codeChallenge ? { codeChallenge: a.codeChallenge, codeChallengeMethod: a.codeChallengeMethod } : {}),
       });
       return redirect(reply, a.redirectUri, { code, state: a.state });

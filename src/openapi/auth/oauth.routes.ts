@@ -25,6 +25,7 @@ const codeFailures: Record<GrantError['reason'], ErrorName> = {
   expired: 'oauthCodeExpired',
   other_app: 'oauthOtherClient',
   redirect_mismatch: 'oauthRedirectMismatch',
+  redirect_missing: 'oauthRedirectMissing',
   pkce_failed: 'oauthPkce',
   grant_too_old: 'oauthRefreshExpired',
   scope_not_granted: 'oauthScopeNotGranted',

@@ -11,6 +11,7 @@ const Grant = Type.Object({
   grant_type: Type.Optional(Type.Unknown()),
   code: Type.Optional(Type.Unknown()),
   refresh_token: Type.Optional(Type.Unknown()),
+  redirect_uri: Type.Optional(Type.Unknown({ description: 'openvc: checked against the authorization request when sent' })),
 });
 type GrantT = Static<typeof Grant>;
 
@@ -29,7 +30,8 @@ const failures: Record<GrantError['reason'], ErrorName> = {
   used: 'authenCodeInvalid',
   expired: 'authenCodeExpired',
   other_app: 'authenAppMismatch',
-  redirect_mismatch: 'authenCodeInvalid',
+  redirect_mismatch: 'authenRedirectInvalid',
+  redirect_missing: 'authenRedirectInvalid',
   pkce_failed: 'authenCodeInvalid',
   grant_too_old: 'authenRefreshExpired',
   scope_not_granted: 'authenBadRequest',
@@ -84,7 +86,8 @@ export function oidcRoutes(r: RouteRegistrar, ctx: AppContext): void {
       const app = await callingApp(ctx, req, reply);
       if (req.body?.grant_type !== 'authorization_code') throw apiError('authenBadGrantType', 'grant_type must be authorization_code');
       const code = stringField(req.body, 'code');
-      return present(await grant(() => ctx.tokens.exchangeCode(app, code, 'v1'), false));
+      const redirectUri = req.body.redirect_uri === undefined ? undefined : stringField(req.body, 'redirect_uri');
+      return present(await grant(() => ctx.tokens.exchangeCode(app, code, 'v1', redirectUri === undefined ? {} : { redirectUri }), false));
     },
   });
 

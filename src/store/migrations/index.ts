@@ -16,6 +16,7 @@ import * as recordings from './0014-recordings.js';
 import * as deliveryClaimer from './0020-delivery-claimer.js';
 import * as roomLevelNames from './0021-room-level-names.js';
 import * as signIn from './0022-sign-in.js';
+import * as redirectUris from './0023-redirect-uris.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0020-delivery-claimer': deliveryClaimer,
   '0021-room-level-names': roomLevelNames,
   '0022-sign-in': signIn,
+  '0023-redirect-uris': redirectUris,
 };

@@ -20,6 +20,8 @@ export interface App {
   appSecret: string;
   name: string;
   scopes: string[];
+  /** where the authorize page may send a code: exact strings (docs/decisions.md "Redirect URIs") */
+  redirectUris: string[];
 }
 
 const toApp = (r: Selectable<AppTable>): App => ({
@@ -28,6 +30,7 @@ const toApp = (r: Selectable<AppTable>): App => ({
   appSecret: r.app_secret,
   name: r.name,
   scopes: JSON.parse(r.scopes) as string[],
+  redirectUris: JSON.parse(r.redirect_uris) as string[],
 });
 
 /**
@@ -82,6 +85,17 @@ export class AppRepository {
       await this.db.transaction().execute(async (trx) => {
         await trx.insertInto('app_event_settings').values(row).onConflict((oc) => oc.column('app_id').doUpdateSet(rest)).execute();
         // Other server processes drop their cached settings when this commits.
+        if (this.dialect === 'postgres') await sql`select pg_notify(${DIRECTORY_CHANNEL}, '')`.execute(trx);
+      });
+    } finally {
+      this.forget();
+    }
+  }
+
+  async saveRedirectUris(appId: string, uris: readonly string[]): Promise<void> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.updateTable('apps').set({ redirect_uris: JSON.stringify(uris) }).where('app_id', '=', appId).execute();
         if (this.dialect === 'postgres') await sql`select pg_notify(${DIRECTORY_CHANNEL}, '')`.execute(trx);
       });
     } finally {

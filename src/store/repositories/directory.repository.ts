@@ -281,10 +281,11 @@ async function applyTenant(trx: Transaction<Database>, t: SeedTenantT, now: numb
     if (owner && owner.tenant_key !== tk) {
       throw new SeedError([`tenant ${tk}: app ${a.app_id} already belongs to tenant ${owner.tenant_key}`]);
     }
-    const values = { app_secret: a.app_secret, name: a.name, scopes: JSON.stringify(a.scopes) };
+    // An app seeded without redirect_uris keeps the ones registered by the CLI or the admin API.
+    const values = { app_secret: a.app_secret, name: a.name, scopes: JSON.stringify(a.scopes), ...(a.redirect_uris ? { redirect_uris: JSON.stringify(a.redirect_uris) } : {}) };
     await trx
       .insertInto('apps')
-      .values({ app_id: a.app_id, tenant_key: tk, created_at: now, ...values })
+      .values({ app_id: a.app_id, tenant_key: tk, created_at: now, redirect_uris: '[]', ...values })
       .onConflict((oc) => oc.column('app_id').doUpdateSet(values))
       .execute();
     if (a.events) {

@@ -497,7 +497,7 @@ async function hostAction(path, body, done) {
 async function toggleRecording() {
   const action = state.recording ? 'stop' : 'start';
   try {
-    await api('PATCH', `/open-apis/vc/v1/meetings/${state.meeting.id}/recording/${action}`, {});
+    await api('POST', `/client/v1/sessions/${state.sessionId}/recording/${action}`);
     // Set, not toggled: the roster may already have said so while the call was on its way back.
     state.recording = action === 'start';
     toast(state.recording ? 'Recording started' : 'Recording stopped');
