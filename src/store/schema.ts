@@ -93,6 +93,16 @@ export interface SettingTable {
   value: string;
 }
 
+/** Failed credential guesses of one key (0024); `failures` counts since the row was last quiet for a window. */
+export interface GuessCounterTable {
+  key: string;
+  failures: number;
+  /** ms; 0 when not locked */
+  locked_until: number;
+  /** ms of the last failure */
+  updated_at: number;
+}
+
 export interface JobTable {
   id: string;
   kind: string;
@@ -511,4 +521,5 @@ export interface Database {
   report_user_spans: ReportUserSpanTable;
   recordings: RecordingTable;
   recording_permissions: RecordingPermissionTable;
+  guess_counters: GuessCounterTable;
 }

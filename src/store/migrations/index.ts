@@ -15,6 +15,7 @@ import * as roomBookings from './0013-room-bookings.js';
 import * as recordings from './0014-recordings.js';
 import * as deliveryClaimer from './0020-delivery-claimer.js';
 import * as roomLevelNames from './0021-room-level-names.js';
+import * as throttle from './0024-throttle.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0014-recordings': recordings,
   '0020-delivery-claimer': deliveryClaimer,
   '0021-room-level-names': roomLevelNames,
+  '0024-throttle': throttle,
 };
