@@ -83,7 +83,7 @@ export function adminApiRoutes(app: FastifyInstance, ctx: AppContext): void {
     if (!expected) throw apiError('adminDisabled');
     const given = bearerOf(request);
     if (!given) throw apiError('adminKeyInvalid');
-    // One key, one target: its guesses are counted per source address (docs/security.md).
+    // One key, one target: its guesses are counted per source address (docs/operations.md).
     const attempt = await ctx.throttle.admit('admin_key', request.ip, 'admin');
     // Compared as digests, in constant time: the key's length and prefix leak nothing.
     if (!timingSafeEqual(digest(given), expected)) {

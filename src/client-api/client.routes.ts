@@ -176,7 +176,7 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
   };
   const Empty = Type.Object({});
 
-  /** A meeting password is a guessable secret: joins that give one are throttled per address and meeting number (docs/security.md). */
+  /** A meeting password is a guessable secret: joins that give one are throttled per address and meeting number (docs/operations.md). */
   const passwordGuarded = async <T>(req: FastifyRequest, meetingNo: string, password: string | undefined, join: () => Promise<T>): Promise<T> => {
     if (!password) return join();
     const attempt = await ctx.throttle.admit('meeting_password', req.ip, meetingNo);

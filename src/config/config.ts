@@ -36,7 +36,7 @@ export const ConfigSchema = Type.Object(
         description: 'Per-method overrides of the published limits, as JSON keyed by method id (see src/contract/methods.ts), e.g. {"contact.user.get":{"perMinute":600}}.',
       },
     ),
-    guessFailures: Type.Integer({ default: 5, minimum: 1, maximum: 1000, description: 'Failed guesses of an app secret, admin key, meeting password or user password one source address may make at one target (app, meeting, user) before it is locked out of that target; the locks then grow with each failure (docs/security.md).' }),
+    guessFailures: Type.Integer({ default: 5, minimum: 1, maximum: 1000, description: 'Failed guesses of an app secret, admin key, meeting password or user password one source address may make at one target (app, meeting, user) before it is locked out of that target; the locks then grow with each failure (docs/operations.md).' }),
     guessSourceFailures: Type.Integer({ default: 50, minimum: 1, maximum: 100_000, description: 'Failed guesses of one kind one source address may make over all targets (a spray over many apps or meetings) before it is locked out of them all.' }),
     guessTargetFailures: Type.Integer({ default: 100, minimum: 1, maximum: 1_000_000, description: 'Failed guesses at one target from all addresses after which an address that failed there may not try again until the target has been quiet for guessMaxLock; addresses that never failed there still may (the right credential is never locked out).' }),
     guessLock: Type.Integer({ default: 60, minimum: 1, description: 'Seconds of the first lock; each further failure doubles it.' }),

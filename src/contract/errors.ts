@@ -37,7 +37,7 @@ export const errorDefs = {
     msg: 'Unauthorized. You do not have permission to perform the requested operation on the resource. Please request user re-authorization and try again.',
   },
   rateLimited: { code: 99991400, status: 429, msg: 'request trigger frequency limit' },
-  // Failed credential guesses (docs/security.md): the gateway's rate-limit code, with Retry-After
+  // Failed credential guesses (docs/operations.md): the gateway's rate-limit code, with Retry-After
   guessThrottled: { code: 99991400, status: 429, msg: 'request trigger frequency limit: too many failed attempts, try again later' },
   fieldValidation: { code: 99992402, status: 400, msg: 'field validation failed' },
   bodyTooLarge: { code: 99992402, status: 413, msg: 'field validation failed' },

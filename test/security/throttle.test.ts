@@ -7,7 +7,7 @@ import { lockAfter, sourceOf } from '../../src/domain/auth/guess-throttle.js';
 import { runMaintenance } from '../../src/jobs/maintenance.js';
 
 /**
- * Guessing credentials (issue 14 item 4, docs/security.md): each attacker plays from its own loopback
+ * Guessing credentials (issue 14 item 4, docs/operations.md): each attacker plays from its own loopback
  * address; the bystander with the right credential comes from 127.0.0.1 through the official SDK.
  */
 const TENANT = '/open-apis/auth/v3/tenant_access_token/internal';

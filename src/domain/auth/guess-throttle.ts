@@ -53,7 +53,7 @@ export interface GuessAttempt {
 }
 
 /**
- * Throttles guessing of secrets, admin keys and passwords (docs/security.md). Failures are counted in the
+ * Throttles guessing of secrets, admin keys and passwords (docs/operations.md). Failures are counted in the
  * store, so every process sees them, per (source, target) pair, per source and per target:
  *
  * - a pair that failed `pairFailures` times is locked for `lockMs`, doubling with each further failure;
