@@ -125,7 +125,7 @@ describe('guess throttle with the default limits', () => {
 describe('guess throttle per source and per target', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startTestServer({ config: { guessFailures: 5, guessTargetFailures: 3, guessSourceFailures: 4 } });
+    s = await startTestServer({ config: { guessFailures: 5, guessTargetFailures: 3, guessSourceFailures: 4, trustProxy: '127.0.0.1' } });
   });
   afterAll(async () => {
     await s?.close();
@@ -149,6 +149,17 @@ describe('guess throttle per source and per target', () => {
     for (const id of ids) expect((await secretGuess(s, '127.0.2.1', id, 'x')).body.code).toBe(10003);
     expectThrottled(await secretGuess(s, '127.0.2.1', fixture.globex.full.appId, fixture.globex.full.appSecret));
     expect((await secretGuess(s, '127.0.2.2', fixture.globex.full.appId, fixture.globex.full.appSecret)).body.code).toBe(0);
+  });
+
+  it('behind a trusted proxy counts the forwarded client, so one client behind it locks out no other', async () => {
+    const app = fixture.acme.narrow;
+    const viaProxy = (client: string, secret: string) => requestFrom('127.0.0.1', s.url + TENANT, { headers: { 'x-forwarded-for': client }, body: { app_id: app.appId, app_secret: secret } });
+    // Three failures reach this server's target limit: the client that made them is refused, the other is not.
+    for (let i = 0; i < 3; i++) expect((await viaProxy('203.0.113.5', `guess-${i}`)).body.code).toBe(10014);
+    expectThrottled(await viaProxy('203.0.113.5', app.appSecret));
+    expect((await viaProxy('203.0.113.6', app.appSecret)).body.code).toBe(0);
+    // An untrusted peer's X-Forwarded-For is ignored: 127.0.2.1, locked by the spray above, cannot pose as a fresh client.
+    expectThrottled(await requestFrom('127.0.2.1', s.url + TENANT, { headers: { 'x-forwarded-for': '198.51.100.1' }, body: { app_id: app.appId, app_secret: app.appSecret } }));
   });
 
   it('counts an address, not a connection: an IPv6 /64 is one source, a mapped IPv4 address its IPv4', () => {
