@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { sdkClient, startTestServer, TestStore, type TestServer } from '../helpers/server.js';
 import { fixture } from '../helpers/fixture.js';
@@ -64,6 +64,21 @@ describe('guess throttle with the default limits', () => {
     expect(user.code).toBe(0);
     // Another app from the attacking address is a different target: its own five guesses are still open.
     expect((await secretGuess(s, '127.0.0.2', fixture.acme.narrow.appId, 'nope')).body.code).toBe(10014);
+  });
+
+  it('only credential checks read the counters: a bearer-token request never does, a right secret reads once and writes nothing', async () => {
+    const reads = vi.spyOn(s.runtime.repos.throttle, 'read');
+    const writes = vi.spyOn(s.runtime.repos.throttle, 'addFailure');
+    try {
+      const client = s.client(fixture.globex.full);
+      for (let i = 0; i < 5; i++) expect((await client.contact.user.get({ path: { user_id: 'gina' }, params: { user_id_type: 'user_id' } })).code).toBe(0);
+      // One read: the SDK fetched its tenant token before the first call; the five bearer-token calls read nothing.
+      expect(reads).toHaveBeenCalledTimes(1);
+      expect(writes).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+      writes.mockRestore();
+    }
   });
 
   it('OAuth client secrets count with the app secret: wrong ones at the token endpoint lock the pair', async () => {
