@@ -94,8 +94,15 @@ export function adminApiRoutes(app: FastifyInstance, ctx: AppContext): void {
   const guard = async (request: FastifyRequest) => {
     if (!expected) throw apiError('adminDisabled');
     const given = bearerOf(request);
+    if (!given) throw apiError('adminKeyInvalid');
+    // One key, one target: its guesses are counted per source address (docs/operations.md).
+    const attempt = await ctx.throttle.admit('admin_key', request.ip, 'admin');
     // Compared as digests, in constant time: the key's length and prefix leak nothing.
-    if (!given || !timingSafeEqual(digest(given), expected)) throw apiError('adminKeyInvalid');
+    if (!timingSafeEqual(digest(given), expected)) {
+      await attempt.failed();
+      throw apiError('adminKeyInvalid');
+    }
+    await attempt.succeeded();
   };
   const route = <R extends RouteGenericInterface>(method: HTTPMethods, url: string, summary: string, s: { params?: TSchema; querystring?: TSchema; body?: TSchema; data: TSchema }, handler: (req: FastifyRequest<R>) => Promise<unknown>) => {
     const { data, ...parts } = s;

@@ -8,6 +8,7 @@ import { ApiError, fieldError } from '../contract/errors.js';
 import type { AppContext } from '../http/context.js';
 import { authHook } from '../http/auth.js';
 import { errorHandler } from '../http/error-handler.js';
+import { capConnectionsPerAddress } from '../http/connection-cap.js';
 import { RouteRegistrar } from '../http/routes.js';
 import { openApiRoutes } from '../openapi/index.js';
 import { authorizeRoutes } from '../openapi/auth/authorize.routes.js';
@@ -19,6 +20,7 @@ import { playerRoutes } from '../web/player.routes.js';
 import { meetingPageRoutes } from '../web/meeting.routes.js';
 import { signInRoutes } from '../web/sign-in.routes.js';
 import { rtcRoutes, MAX_SIGNALLING_BYTES } from '../client-api/rtc.routes.js';
+import { healthRoutes } from './health.js';
 
 const AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="32" fill="#3370ff"/><circle cx="32" cy="26" r="11" fill="#fff"/><path d="M12 54c4-11 12-15 20-15s16 4 20 15" fill="#fff"/></svg>`;
 
@@ -33,6 +35,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'log_id', disableRequestLogging: true }),
     bodyLimit: ctx.config.bodyLimit,
+    // Connection hygiene (docs/operations.md): half-sent requests and idle sockets do not stay open.
+    http: { headersTimeout: ctx.config.headersTimeout, connectionsCheckingInterval: ctx.config.connectionCheckInterval },
+    requestTimeout: ctx.config.requestTimeout,
+    keepAliveTimeout: ctx.config.keepAliveTimeout,
+    connectionTimeout: ctx.config.connectionTimeout,
+    trustProxy: ctx.config.trustProxy.trim() === '' ? false : ctx.config.trustProxy,
     // A URL that does not decode (`%ZZ`) or a path parameter over the router's limit: 99992402, not Fastify's own JSON.
     frameworkErrors: (error, request, reply) => {
       reply.header('X-Tt-Logid', request.id);
@@ -44,6 +52,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       errorHandler(api, request, reply);
     },
   });
+
+  capConnectionsPerAddress(app.server, ctx.config.maxConnectionsPerAddress);
 
   // Query strings and paths are text, so their values are coerced to the schema's types (and single keys
   // to arrays, as the SDK repeats keys for arrays); JSON bodies are typed already and are not coerced.
@@ -115,7 +125,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   signInRoutes(app, ctx);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  healthRoutes(app, ctx.readiness);
   app.get('/static/avatar.svg', { schema: { hide: true } }, async (_req, reply) => reply.type('image/svg+xml').send(AVATAR));
   return app;
 }

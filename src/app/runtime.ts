@@ -14,7 +14,9 @@ import type { SeedSummary } from '../store/repositories/directory.repository.js'
 import { demoSeed, DEMO_TENANT_KEY } from '../domain/demo.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import { buildApp } from './http-app.js';
-import type { AppContext } from '../http/context.js';
+import { readinessOf } from './health.js';
+import { GuessThrottle } from '../domain/auth/guess-throttle.js';
+import type { AppContext, Readiness } from '../http/context.js';
 import { startMaintenance } from '../jobs/maintenance.js';
 import { JobRunner } from '../jobs/runner.js';
 import { EventDispatcher } from '../events/dispatcher.js';
@@ -42,6 +44,8 @@ export interface Runtime {
   signIn: SignInService;
   /** sign-in through an upstream OpenID Connect provider, when one is configured */
   oidc?: UpstreamOidc;
+  /** Failed credential guesses, counted in the store. */
+  throttle: GuessThrottle;
   /** Durable jobs; each feature registers its handlers here. Started by the server only. */
   jobs: JobRunner;
   meetings: MeetingService;
@@ -59,6 +63,8 @@ export interface Runtime {
   dispatcher: EventDispatcher;
   /** The SFU carrying this process's meeting media; `media.capture` writes recordings' raw tracks. */
   media: MediaServer;
+  /** `/readyz`: store reachable, migrations run, job runners polling (they poll only in a server). */
+  readiness: () => Promise<Readiness>;
   logger: Logger;
 }
 
@@ -89,7 +95,14 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   const repos = repositories(store);
   const key = Buffer.from(await repos.settings.getOrCreate('token_key', () => randomBytes(32).toString('hex')), 'hex');
   const tokens = new TokenService(repos.apps, repos.tokens, key, { tenantS: config.tenantTokenTtl, userS: config.userTokenTtl });
-  const signIn = new SignInService(repos.credentials, repos.directory, { sessionTtlS: config.signInSessionTtl });
+  const throttle = new GuessThrottle(repos.throttle, {
+    pairFailures: config.guessFailures,
+    sourceFailures: config.guessSourceFailures,
+    targetFailures: config.guessTargetFailures,
+    lockMs: config.guessLock * 1000,
+    maxLockMs: config.guessMaxLock * 1000,
+  });
+  const signIn = new SignInService(repos.credentials, repos.directory, { sessionTtlS: config.signInSessionTtl, throttle });
   const jobs = new JobRunner(repos.jobs, logger);
   const meetings = new MeetingService(store.db, repos, {
     heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
@@ -132,6 +145,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   recordingProcessor.onEventsCommitted(() => dispatcher.nudge());
   const recordingJobs = new JobRunner(repos.jobs, logger, { pollMs: 500, leaseMs: 60_000, maxAttempts: 5 });
   registerRecordingJobs(recordingJobs, recordingProcessor);
+  const readiness = readinessOf({ store, runners: { jobs, exportJobs, recordingJobs } });
   const oidc = config.oidcIssuer
     ? new UpstreamOidc(
         { issuer: config.oidcIssuer, clientId: config.oidcClientId!, clientSecret: config.oidcClientSecret!, claim: config.oidcClaim, redirectUri: () => `${links.publicUrl}/signin/oidc/callback` },
@@ -140,7 +154,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
         signIn,
       )
     : undefined;
-  return { config, store, repos, tokens, signIn, ...(oidc ? { oidc } : {}), jobs, meetings, bookings, exports, exportJobs, recordings, recordingProcessor, recordingJobs, links, dispatcher, media, logger };
+  return { config, store, repos, tokens, throttle, signIn, ...(oidc ? { oidc } : {}), jobs, meetings, bookings, exports, exportJobs, recordings, recordingProcessor, recordingJobs, links, dispatcher, media, readiness, logger };
 }
 
 export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
@@ -202,6 +216,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       tokens: rt.tokens,
       signIn: rt.signIn,
       ...(rt.oidc ? { oidc: rt.oidc } : {}),
+      throttle: rt.throttle,
+      readiness: rt.readiness,
       meetings: rt.meetings,
       bookings: rt.bookings,
       exports: rt.exports,
@@ -218,7 +234,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     // With --port 0 the public URL is only known now.
     if (!config.publicUrl) ctx.publicUrl = publicUrlOf(config, port);
     rt.links.publicUrl = ctx.publicUrl;
-    const stopMaintenance = startMaintenance({ tokens: rt.tokens, jobs: rt.repos.jobs, deliveries: rt.repos.deliveries, eventRetentionMs: config.eventRetention * 86_400_000 }, rt.logger);
+    const stopMaintenance = startMaintenance({ tokens: rt.tokens, jobs: rt.repos.jobs, deliveries: rt.repos.deliveries, throttle: rt.repos.throttle, eventRetentionMs: config.eventRetention * 86_400_000, guessQuietMs: config.guessMaxLock * 1000 }, rt.logger);
     rt.jobs.start();
     rt.exportJobs.start();
     rt.recordingJobs.start();

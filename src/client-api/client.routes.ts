@@ -4,7 +4,7 @@ import type { MethodSpec, RateLimit, TokenKind } from '../contract/methods.js';
 import type { AppContext } from '../http/context.js';
 import { enforceRateLimit, principalOf } from '../http/auth.js';
 import { Envelope, ok } from '../http/envelope.js';
-import { apiError } from '../contract/errors.js';
+import { ApiError, apiError } from '../contract/errors.js';
 import type { Caller } from '../domain/meeting/meeting.service.js';
 import type { Meeting } from '../domain/meeting/meeting.js';
 import { guestKey, participant, roomKey } from '../domain/meeting/meeting.js';
@@ -178,6 +178,20 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
   };
   const Empty = Type.Object({});
 
+  /** A meeting password is a guessable secret: joins that give one are throttled per address and meeting number (docs/operations.md). */
+  const passwordGuarded = async <T>(req: FastifyRequest, meetingNo: string, password: string | undefined, join: () => Promise<T>): Promise<T> => {
+    if (!password) return join();
+    const attempt = await ctx.throttle.admit('meeting_password', req.ip, meetingNo);
+    try {
+      const joined = await join();
+      await attempt.succeeded();
+      return joined;
+    } catch (e) {
+      if (e instanceof ApiError && e.errorName === 'meetingPasswordWrong') await attempt.failed();
+      throw e;
+    }
+  };
+
   route(spec('startMeeting', 'POST', '/client/v1/meetings', 'Start an instant meeting hosted by the caller'), { body: Type.Optional(StartBody), response: SessionView }, async (req) => {
     const caller = callerOf(req);
     const v = await ctx.meetings.startInstant(caller, req.body?.topic, req.body?.device ?? {});
@@ -186,7 +200,7 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   route(spec('joinMeeting', 'POST', '/client/v1/meetings/join', "Join a meeting by its number (a guest: rejoin the guest's own meeting)", USER_OR_GUEST), { body: JoinBody, response: SessionView }, async (req) => {
     const caller = callerOf(req);
-    const v = await ctx.meetings.joinByNo(caller, req.body.meeting_no, req.body.password, req.body.device ?? {}, ctx.reserveRules);
+    const v = await passwordGuarded(req, req.body.meeting_no, req.body.password, () => ctx.meetings.joinByNo(caller, req.body.meeting_no, req.body.password, req.body.device ?? {}, ctx.reserveRules));
     const key = v.meeting.participants.find((p) => p.sessionId === v.sessionId)?.key ?? '';
     return { session_id: v.sessionId, meeting: meetingView(v.meeting, key) };
   });
@@ -194,16 +208,18 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
   const guestJoin = spec('guestJoin', 'POST', '/client/v1/meetings/guest_join', 'Join a meeting whose reserve admits guests, as a guest (no token)', [], GUEST_JOIN_LIMIT);
   route(guestJoin, { body: GuestJoinBody, response: GuestSessionView }, async (req, reply) => {
     enforceRateLimit(ctx, guestJoin, `ip:${req.ip}`, '', reply);
-    const v = await joinAsGuest(
-      { meetings: ctx.meetings, tokens: ctx.tokens, rules: ctx.reserveRules },
-      { meetingNo: req.body.meeting_no, name: req.body.name, password: req.body.password, device: req.body.device ?? {}, ip: req.ip },
+    const v = await passwordGuarded(req, req.body.meeting_no, req.body.password, () =>
+      joinAsGuest(
+        { meetings: ctx.meetings, tokens: ctx.tokens, rules: ctx.reserveRules },
+        { meetingNo: req.body.meeting_no, name: req.body.name, password: req.body.password, device: req.body.device ?? {}, ip: req.ip },
+      ),
     );
     reply.header('cache-control', 'no-store');
     return { session_id: v.sessionId, meeting: meetingView(v.meeting, guestKey(v.guest.id)), guest: { id: v.guest.id, name: v.guest.name, access_token: v.guest.accessToken, expires_in: v.guest.expiresIn } };
   });
 
   route(spec('joinRoom', 'POST', '/client/v1/rooms/:room_id/join', 'Join a meeting with a room the caller operates (user_type 2)'), { params: Type.Object({ room_id: Type.String({ minLength: 1, maxLength: 100 }) }), body: JoinBody, response: SessionView }, async (req) => {
-    const v = await ctx.bookings.joinRoom(callerOf(req), req.params.room_id, req.body.meeting_no, req.body.password, req.body.device ?? {});
+    const v = await passwordGuarded(req, req.body.meeting_no, req.body.password, () => ctx.bookings.joinRoom(callerOf(req), req.params.room_id, req.body.meeting_no, req.body.password, req.body.device ?? {}));
     return { session_id: v.sessionId, meeting: meetingView(v.meeting, roomKey(req.params.room_id)) };
   });
 

@@ -36,6 +36,18 @@ export const ConfigSchema = Type.Object(
         description: 'Per-method overrides of the published limits, as JSON keyed by method id (see src/contract/methods.ts), e.g. {"contact.user.get":{"perMinute":600}}.',
       },
     ),
+    guessFailures: Type.Integer({ default: 5, minimum: 1, maximum: 1000, description: 'Failed guesses of an app secret, admin key, meeting password or user password one source address may make at one target (app, meeting, user) before it is locked out of that target; the locks then grow with each failure (docs/operations.md).' }),
+    guessSourceFailures: Type.Integer({ default: 50, minimum: 1, maximum: 100_000, description: 'Failed guesses of one kind one source address may make over all targets (a spray over many apps or meetings) before it is locked out of them all.' }),
+    guessTargetFailures: Type.Integer({ default: 100, minimum: 1, maximum: 1_000_000, description: 'Failed guesses at one target from all addresses after which an address that failed there may not try again until the target has been quiet for guessMaxLock; addresses that never failed there still may (the right credential is never locked out).' }),
+    guessLock: Type.Integer({ default: 60, minimum: 1, description: 'Seconds of the first lock; each further failure doubles it.' }),
+    guessMaxLock: Type.Integer({ default: 3600, minimum: 1, description: 'Longest lock in seconds; failure counters quiet this long start again (and are then pruned).' }),
+    headersTimeout: Type.Integer({ default: 10_000, minimum: 100, description: "Milliseconds a client has to send a request's headers; a slower (half-sent) request's connection is closed." }),
+    requestTimeout: Type.Integer({ default: 30_000, minimum: 100, description: 'Milliseconds a client has to send a whole request, headers and body; a slower one gets 408 and its connection is closed.' }),
+    keepAliveTimeout: Type.Integer({ default: 72_000, minimum: 100, description: 'Milliseconds an idle keep-alive connection stays open between requests (above the 60 s idle timeout of common load balancers, so they close first).' }),
+    connectionTimeout: Type.Integer({ default: 120_000, minimum: 0, description: 'Milliseconds a connection may sit without any traffic while a request is in progress (a stalled body, a stalled download) before it is closed; 0 never. WebSockets are not affected.' }),
+    maxConnectionsPerAddress: Type.Integer({ default: 256, minimum: 0, description: 'Most connections one client address may hold open at once; further ones are closed as they arrive. 0 means no cap. Behind a reverse proxy every client shares its address: raise this or set it to 0.' }),
+    connectionCheckInterval: Type.Integer({ default: 30_000, minimum: 100, description: "Milliseconds between the checks that enforce headersTimeout and requestTimeout (Node checks on an interval, so a timeout fires up to this much late); Node's default. Shorter intervals (1 s) made test/client-api.test.ts fail: see docs/operations.md." }),
+    trustProxy: Type.String({ default: '', pattern: '^[0-9A-Fa-f.:/, ]*$', description: 'Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed, so that guess throttling counts the client behind them; empty trusts none.' }),
     heartbeatTimeout: Type.Integer({ default: 30, minimum: 1, description: 'Seconds without a heartbeat after which a participant session leaves its meeting (network).' }),
     emptyMeetingGrace: Type.Integer({ default: 60, minimum: 0, description: 'Seconds a started meeting may stay empty before it ends.' }),
     participantLimit: Type.Integer({ default: 500, minimum: 2, maximum: 10_000, description: 'Most participants a meeting holds at once.' }),
@@ -135,6 +147,8 @@ export function resolveConfig(...sources: ConfigInput[]): Config {
   const config = withDefaults as Config;
   if (!isTimeZone(config.exportTimeZone)) throw new ConfigError(`invalid configuration:\n  exportTimeZone: not a time zone the runtime knows (got ${JSON.stringify(config.exportTimeZone)}) [--export-time-zone / ${envName('exportTimeZone')}]`);
   if (config.oidcIssuer && (!config.oidcClientId || !config.oidcClientSecret)) throw new ConfigError(`invalid configuration:\n  oidcIssuer needs oidcClientId and oidcClientSecret [--oidc-client-id / ${envName('oidcClientId')}, --oidc-client-secret / ${envName('oidcClientSecret')}]`);
+  // Node refuses to start a server whose headers may take longer than the whole request.
+  if (config.headersTimeout > config.requestTimeout) throw new ConfigError(`invalid configuration:\n  headersTimeout: must not exceed requestTimeout (${config.requestTimeout}) [--headers-timeout / ${envName('headersTimeout')}]`);
   const unknown = Object.keys(config.rateLimits).filter((id) => !methodById.has(id));
   if (unknown.length > 0) throw new ConfigError(`invalid configuration:\n  rateLimits: unknown method id(s) ${unknown.join(', ')} [--rate-limits / ${envName('rateLimits')}]`);
   return config;

@@ -37,6 +37,8 @@ export const errorDefs = {
     msg: 'Unauthorized. You do not have permission to perform the requested operation on the resource. Please request user re-authorization and try again.',
   },
   rateLimited: { code: 99991400, status: 429, msg: 'request trigger frequency limit' },
+  // Failed credential guesses (docs/operations.md): the gateway's rate-limit code, with Retry-After
+  guessThrottled: { code: 99991400, status: 429, msg: 'request trigger frequency limit: too many failed attempts, try again later' },
   fieldValidation: { code: 99992402, status: 400, msg: 'field validation failed' },
   bodyTooLarge: { code: 99992402, status: 413, msg: 'field validation failed' },
   openIdsNotExist: { code: 99992351, status: 400, msg: 'these open ids not existed' },
@@ -78,6 +80,7 @@ export const errorDefs = {
   oauthScopeDuplicate: { code: 20067, status: 400, msg: 'the scope list contains duplicates', oauth: 'invalid_scope' },
   oauthScopeNotGranted: { code: 20068, status: 400, msg: 'the scope list contains scopes the user did not grant', oauth: 'invalid_scope' },
   oauthBothSecrets: { code: 20070, status: 400, msg: 'client_secret given both in Basic auth and in the body', oauth: 'invalid_request' },
+  oauthThrottled: { code: 99991400, status: 429, msg: 'too many failed client secrets, try again later', oauth: 'temporarily_unavailable' },
   oauthRedirectMismatch: { code: 20071, status: 400, msg: 'redirect_uri does not match the authorization request', oauth: 'invalid_grant' },
   oauthRedirectMissing: { code: 20001, status: 400, msg: 'redirect_uri is required: the authorization request named one', oauth: 'invalid_request' },
 
@@ -116,6 +119,8 @@ export const errorDefs = {
   assignHostExceedLimit: { code: 123003, status: 400, msg: 'assign host exceed max limit 10' },
   assignHostError: { code: 123004, status: 400, msg: 'assign host error' },
   invalidPassword: { code: 123006, status: 400, msg: 'invalid password' },
+  // A wrong meeting password: 121005 as before, named apart so that the guess throttle can count it
+  meetingPasswordWrong: { code: 121005, status: 403, msg: 'the meeting password is wrong' },
 
   // Meeting-data queries, the exports' JSON twins (export.md §10.5)
   meetingNoInvalid: { code: 126003, status: 400, msg: 'meeting number invalid (cannot smaller than 0)' },
@@ -169,6 +174,8 @@ export interface ErrorDetail {
   helps?: { url: string; description: string }[];
   /** Extra top-level response fields (only the token endpoints use this). */
   data?: Record<string, unknown>;
+  /** Response headers the refusal carries (`Retry-After` of a throttled guess). */
+  headers?: Record<string, string>;
 }
 
 export class ApiError extends Error {

@@ -8,9 +8,16 @@ import type { UpstreamOidc } from '../domain/auth/upstream-oidc.js';
 import type { MeetingService, ReserveRules } from '../domain/meeting/meeting.service.js';
 import type { BookingService } from '../domain/booking/booking.service.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { GuessThrottle } from '../domain/auth/guess-throttle.js';
 import type { ExportService } from '../export/export.service.js';
 import type { RecordingService } from '../recording/recording.service.js';
 import type { MediaServer } from '../media/media-server.js';
+
+/** What `/readyz` reports: each check's `ok` or why it failed. */
+export interface Readiness {
+  ready: boolean;
+  checks: Record<string, string>;
+}
 
 /** Everything a route module may use; built once per server process. */
 export interface AppContext {
@@ -30,6 +37,10 @@ export interface AppContext {
   /** What reserves decide about their meetings. */
   reserveRules: ReserveRules;
   rateLimiter: RateLimiter;
+  /** Counts failed credential guesses and refuses locked sources (app secrets, admin key, meeting passwords, user passwords). */
+  throttle: GuessThrottle;
+  /** The readiness checks behind `/readyz`. */
+  readiness: () => Promise<Readiness>;
   /** Wakes this process's event dispatcher (after a redelivery was requested). */
   events: { nudge(): void };
   /** The SFU; the media socket attaches peers to it. */

@@ -61,6 +61,7 @@ export function errorHandler(error: FastifyError | ApiError, request: FastifyReq
     api = new ApiError('internal');
   }
   const logId = request.id;
+  for (const [name, value] of Object.entries(api.detail.headers ?? {})) reply.header(name, value);
   if (api.oauth) {
     reply.status(api.status).type('application/json; charset=utf-8').serializer(JSON.stringify);
     reply.send({ code: api.code, error: api.oauth, error_description: api.message });

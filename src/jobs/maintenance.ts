@@ -2,13 +2,17 @@ import type { Logger } from 'pino';
 import type { TokenService } from '../domain/auth/tokens.js';
 import type { JobRepository } from '../store/repositories/job.repository.js';
 import type { DeliveryRepository } from '../store/repositories/delivery.repository.js';
+import type { ThrottleRepository } from '../store/repositories/throttle.repository.js';
 
 export interface MaintenanceDeps {
   tokens: TokenService;
   jobs: JobRepository;
   deliveries: DeliveryRepository;
+  throttle: ThrottleRepository;
   /** finished deliveries, their attempts and delivered outbox events older than this are deleted */
   eventRetentionMs: number;
+  /** failed-guess counters quiet this long and unlocked count nothing any more (the throttle's longest lock) */
+  guessQuietMs: number;
 }
 
 /**
@@ -17,20 +21,23 @@ export interface MaintenanceDeps {
  * durable job) suffices here. Runs in every process; the deletes are idempotent.
  */
 export function startMaintenance(deps: MaintenanceDeps, logger: Logger, everyMs = 10 * 60_000): () => void {
-  const run = async () => {
-    try {
-      const now = Date.now();
-      const removed = await deps.tokens.purgeExpired();
-      const finished = await deps.jobs.deleteFinished(now - 7 * 24 * 3600_000);
-      const pruned = await deps.deliveries.prune(now - deps.eventRetentionMs);
-      if (removed > 0 || finished > 0 || pruned.deliveries > 0 || pruned.events > 0) {
-        logger.info({ tokens: removed, jobs: finished, deliveries: pruned.deliveries, events: pruned.events }, 'purged expired tokens, finished jobs and old deliveries');
-      }
-    } catch (err) {
-      logger.warn({ err }, 'maintenance failed');
-    }
-  };
-  const timer = setInterval(run, everyMs);
+  const timer = setInterval(() => void runMaintenance(deps, logger), everyMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** One maintenance pass; exported so tests drive it rather than wait for the timer. */
+export async function runMaintenance(deps: MaintenanceDeps, logger: Logger): Promise<void> {
+  try {
+    const now = Date.now();
+    const removed = await deps.tokens.purgeExpired();
+    const finished = await deps.jobs.deleteFinished(now - 7 * 24 * 3600_000);
+    const pruned = await deps.deliveries.prune(now - deps.eventRetentionMs);
+    const counters = await deps.throttle.prune(now - deps.guessQuietMs, now);
+    if (removed > 0 || finished > 0 || pruned.deliveries > 0 || pruned.events > 0 || counters > 0) {
+      logger.info({ tokens: removed, jobs: finished, deliveries: pruned.deliveries, events: pruned.events, guess_counters: counters }, 'purged expired tokens, finished jobs, old deliveries and quiet guess counters');
+    }
+  } catch (err) {
+    logger.warn({ err }, 'maintenance failed');
+  }
 }

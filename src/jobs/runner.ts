@@ -41,6 +41,7 @@ export class JobRunner {
   private running: Promise<void> | undefined;
   private stopped = true;
   private halting = false;
+  private lastPassAt = 0;
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
@@ -78,10 +79,19 @@ export class JobRunner {
         .catch((err: unknown) => this.logger.warn({ err }, 'job poll failed'))
         .finally(() => {
           this.running = undefined;
+          this.lastPassAt = this.clock.now();
           if (!this.stopped) this.timer = setTimeout(loop, this.pollMs).unref();
         });
     };
     loop();
+  }
+
+  /**
+   * For readiness probes: started, and a pass is under way or one ended recently. A long job holds its
+   * pass, so only a runner that was stopped or whose loop died reads as dead.
+   */
+  alive(): boolean {
+    return !this.stopped && (this.running !== undefined || this.clock.now() - this.lastPassAt <= Math.max(30_000, this.pollMs * 10));
   }
 
   async stop(): Promise<void> {

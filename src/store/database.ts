@@ -80,7 +80,7 @@ export function openStore(options: DatabaseOptions, onError: (err: Error) => voi
   };
 }
 
-export async function migrateToLatest(store: Store): Promise<MigrationResultSet> {
+async function migratorOf(store: Store): Promise<Migrator> {
   let migrationTableSchema: string | undefined;
   if (store.dialect === 'postgres') {
     const schema = await sql<{ s: string }>`select current_schema() as s`.execute(store.db);
@@ -89,7 +89,7 @@ export async function migrateToLatest(store: Store): Promise<MigrationResultSet>
   }
   // Kysely looks for its migration tables in every schema unless told which one: another schema's
   // kysely_migration_lock would then hide the missing one in ours.
-  const migrator = new Migrator({
+  return new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations },
     // Features are built in parallel and land in any order: a database that already ran 0009 must still
@@ -97,9 +97,18 @@ export async function migrateToLatest(store: Store): Promise<MigrationResultSet>
     allowUnorderedMigrations: true,
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
-  const result = await migrator.migrateToLatest();
+}
+
+export async function migrateToLatest(store: Store): Promise<MigrationResultSet> {
+  const result = await (await migratorOf(store)).migrateToLatest();
   if (result.error) throw result.error;
   return result;
+}
+
+/** Names of the migrations this code knows that the store has not run (readiness: none). */
+export async function pendingMigrations(store: Store): Promise<string[]> {
+  const known = await (await migratorOf(store)).getMigrations();
+  return known.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 
 /**

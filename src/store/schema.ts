@@ -95,6 +95,16 @@ export interface SettingTable {
   value: string;
 }
 
+/** Failed credential guesses of one key (0024); `failures` counts since the row was last quiet for a window. */
+export interface GuessCounterTable {
+  key: string;
+  failures: number;
+  /** ms; 0 when not locked */
+  locked_until: number;
+  /** ms of the last failure */
+  updated_at: number;
+}
+
 export interface JobTable {
   id: string;
   kind: string;
@@ -555,4 +565,5 @@ export interface Database {
   sign_in_sessions: SignInSessionTable;
   sign_in_invitations: SignInInvitationTable;
   oidc_sign_ins: OidcSignInTable;
+  guess_counters: GuessCounterTable;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../http/context.js';
 import { SignInError } from '../domain/auth/sign-in.service.js';
+import { ApiError } from '../contract/errors.js';
 import type { UserRow } from '../store/repositories/directory.repository.js';
 import { invitationPage, messagePage, signedInPage, signInPage } from './sign-in.page.js';
 
@@ -58,7 +59,16 @@ export function signInRoutes(app: FastifyInstance, ctx: AppContext): void {
     const tenant = (form.tenant ?? '').slice(0, 64);
     const login = (form.login ?? '').trim().slice(0, 255);
     const next = safeNext(form.next);
-    const signedIn = tenant && login && form.password ? await ctx.signIn.signIn(tenant, login, form.password.slice(0, 1024), req.ip) : undefined;
+    let signedIn;
+    try {
+      signedIn = tenant && login && form.password ? await ctx.signIn.signIn(tenant, login, form.password.slice(0, 1024), req.ip) : undefined;
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.errorName !== 'guessThrottled') throw e;
+      req.log.warn({ tenant_key: tenant }, 'sign-in throttled');
+      const retry = String(e.detail.headers?.['retry-after'] ?? '60');
+      reply.header('retry-after', retry);
+      return html(reply, 429, signInPage({ tenant, next: next ?? '', login, error: `Too many failed tries. Try again in ${retry} seconds.`, ...oidcLink(tenant, next ?? '') }));
+    }
     if (!signedIn) {
       req.log.info({ tenant_key: tenant }, 'sign-in refused');
       return html(reply, 401, signInPage({ tenant, next: next ?? '', login, error: 'Wrong user or password.', ...oidcLink(tenant, next ?? '') }));

@@ -2,26 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { CredentialRepository } from '../../store/repositories/credential.repository.js';
 import type { DirectoryRepository, UserRow } from '../../store/repositories/directory.repository.js';
 import { hashToken } from './tokens.js';
+import type { GuessThrottle } from './guess-throttle.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
-
-/** A failed password: what a throttle counts (per source address and per target). */
-export interface FailedPassword {
-  tenantKey: string;
-  /** what was typed as the user: a user id or an email, as given */
-  login: string;
-  /** the client's address */
-  source: string;
-  at: number;
-}
 
 export interface SignInOptions {
   /** seconds a sign-in session lasts */
   sessionTtlS: number;
   /**
-   * Called once for every failed password, before the answer goes out: the one place a throttle of
-   * password guesses hooks in (issue 14 item 4). Sign-in itself writes nothing for a failure.
+   * Counts password guesses per source address and per user (docs/decisions.md "Guessing"): a locked
+   * attempt is refused (`guessThrottled`) before the password is checked.
    */
-  onPasswordFailed?: (attempt: FailedPassword) => Promise<void>;
+  throttle?: Pick<GuessThrottle, 'admit'>;
 }
 
 export interface SignedIn {
@@ -50,15 +41,18 @@ export class SignInService {
   /**
    * Checks the password and opens a session; undefined for an unknown user, one with no password and a
    * wrong password alike, each taking one hash's time, so that the answer tells nothing of who exists.
+   * Throws `guessThrottled` while the source is locked out of this login.
    */
   async signIn(tenantKey: string, login: string, password: string, source: string, now = Date.now()): Promise<{ token: string; session: SignedIn } | undefined> {
+    const attempt = await this.opts.throttle?.admit('user_password', source, `${tenantKey}|${login.toLowerCase()}`);
     const user = await this.findUser(tenantKey, login);
     const hash = user ? await this.credentials.passwordHash(tenantKey, user.user_id) : undefined;
     const ok = await verifyPassword(password, hash ?? (await decoyHash()));
     if (!user || !hash || !ok) {
-      await this.opts.onPasswordFailed?.({ tenantKey, login, source, at: now });
+      await attempt?.failed();
       return undefined;
     }
+    await attempt?.succeeded();
     return this.openSession(tenantKey, user.user_id, now);
   }
 

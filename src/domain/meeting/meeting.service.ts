@@ -484,7 +484,8 @@ function requireHost(m: Meeting, key: string, message: string): void {
 }
 
 function checkPassword(m: Meeting, password: string | undefined): void {
-  if (m.password && password !== m.password) throw apiError('noPermission', password ? 'the meeting password is wrong' : 'the meeting needs a password');
+  if (!m.password || password === m.password) return;
+  throw password ? apiError('meetingPasswordWrong') : apiError('noPermission', 'the meeting needs a password');
 }
 
 function isUniqueViolation(e: unknown): boolean {

@@ -5,6 +5,7 @@ import { GrantError } from '../../domain/auth/tokens.js';
 import { enforceRateLimit } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import type { RouteRegistrar } from '../../http/routes.js';
+import { authenticateAppGuarded } from './app-credentials.js';
 
 const TokenRequest = Type.Record(Type.String(), Type.Unknown());
 type TokenRequestT = Static<typeof TokenRequest>;
@@ -88,7 +89,7 @@ export function oauthRoutes(r: RouteRegistrar, ctx: AppContext): void {
       const grantType = requiredString(body, 'grant_type');
       if (grantType !== 'authorization_code' && grantType !== 'refresh_token') throw apiError('oauthGrantType');
       const { clientId, clientSecret } = clientCredentials(req, body);
-      const app = await ctx.tokens.authenticateApp(clientId, clientSecret);
+      const app = await authenticateAppGuarded(ctx, req.ip, clientId, clientSecret, 'oauthThrottled');
       if (app === 'unknown_app') throw apiError('oauthAppNotFound');
       if (app === 'bad_secret') throw apiError('oauthClientSecret');
       const spec = req.routeOptions.config.api;

@@ -17,6 +17,7 @@ import * as deliveryClaimer from './0020-delivery-claimer.js';
 import * as roomLevelNames from './0021-room-level-names.js';
 import * as signIn from './0022-sign-in.js';
 import * as redirectUris from './0023-redirect-uris.js';
+import * as throttle from './0024-throttle.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0021-room-level-names': roomLevelNames,
   '0022-sign-in': signIn,
   '0023-redirect-uris': redirectUris,
+  '0024-throttle': throttle,
 };

@@ -18,6 +18,7 @@ import { RoomRepository } from './room.repository.js';
 import { ScopeConfigRepository } from './scope-config.repository.js';
 import { SessionRepository } from './session.repository.js';
 import { SettingRepository } from './setting.repository.js';
+import { ThrottleRepository } from './throttle.repository.js';
 import { TokenRepository } from './token.repository.js';
 
 export interface Repositories {
@@ -43,6 +44,8 @@ export interface Repositories {
   scopeConfigs: ScopeConfigRepository;
   sessions: SessionRepository;
   settings: SettingRepository;
+  /** failed credential guesses (the guess throttle's counters) */
+  throttle: ThrottleRepository;
   tokens: TokenRepository;
 }
 
@@ -69,6 +72,7 @@ export function repositories(store: Store): Repositories {
     scopeConfigs: new ScopeConfigRepository(store.db),
     sessions: new SessionRepository(store.db),
     settings: new SettingRepository(store.db),
+    throttle: new ThrottleRepository(store.db),
     tokens: new TokenRepository(store.db),
   };
 }
