@@ -19,11 +19,20 @@ import { authorizeErrorPage } from './authorize.page.js';
 const SESSION_COOKIE = 'openvc_minutes';
 const STATE_COOKIE = 'openvc_minutes_state';
 
+/**
+ * The request's cookies by name. A value that is not valid percent-encoding (`%E0%A4%A`) was not set by
+ * this server: it is left out, so the request goes on as if that cookie were absent.
+ */
 export function cookiesOf(req: FastifyRequest): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+    if (i <= 0) continue;
+    try {
+      out.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+    } catch {
+      // URIError: ignored as said above
+    }
   }
   return out;
 }
