@@ -186,6 +186,14 @@ describe(`bad input never answers 5xx (${dialect})`, () => {
     expect(callback.text).toContain('the sign-in did not start here');
   });
 
+  it('a repeated query key on the consent page is an error page, not a 500', async () => {
+    for (const q of [`app_id=${fixture.acme.full.appId}&app_id=x`, `client_id=${fixture.acme.full.appId}&redirect_uri=http://a.test/cb&scope=a&scope=b`]) {
+      const r = await call('GET', `/open-apis/authen/v1/authorize?${q}`);
+      expect(r.status, q).toBe(400);
+      expect(r.text).toContain('must be given once');
+    }
+  });
+
   it('an event request URL that spells this server in another way is refused like 127.0.0.1 is', async () => {
     const port = new URL(s.url).port;
     const spellings = [

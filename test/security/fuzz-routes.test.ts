@@ -65,11 +65,30 @@ function badObject(schema: Json): fc.Arbitrary<Record<string, unknown>> {
   return fc.record(Object.fromEntries(props.map(([k, v]) => [k, badValue(v)])), { requiredKeys: [] });
 }
 
+/** The browser flows (no schema in the OpenAPI document): their paths and the query fields they read. */
+const FLOW_QUERY = ['client_id', 'app_id', 'redirect_uri', 'response_type', 'scope', 'state', 'code', 'code_challenge', 'code_challenge_method', 'user_id', 'action', 'error'];
+const page = (method: string, path: string, pathParams: string[] = []): Operation => ({ method, path, pathParams, query: FLOW_QUERY.map((name) => ({ name, schema: {} })), security: [] });
+const PAGES: Operation[] = [
+  page('GET', '/open-apis/authen/v1/authorize'),
+  page('GET', '/open-apis/authen/v1/index'),
+  page('POST', '/open-apis/authen/v1/authorize'),
+  page('GET', '/s/{code}', ['code']),
+  page('GET', '/j/{meeting_no}', ['meeting_no']),
+  page('GET', '/j/{meeting_no}/signin', ['meeting_no']),
+  page('POST', '/j/{meeting_no}/token', ['meeting_no']),
+  page('GET', '/minutes/{token}', ['token']),
+  page('GET', '/minutes/{token}/media', ['token']),
+  page('GET', '/minutes/{token}/sign-in', ['token']),
+  page('GET', '/minutes/callback'),
+];
+const cookieHeader = fc.oneof(fc.constantFrom('openvc_minutes=%E0%A4%A', 'openvc_minutes_state=%', '=', ';;;', 'a=b=c', `openvc_minutes=${'x'.repeat(4000)}`), fc.string({ maxLength: 60 }).filter((v) => /^[\x20-\x7e]*$/.test(v)));
+
 interface Attempt {
   auth: 'tenant' | 'user' | 'admin' | 'none' | 'garbage';
   path: Record<string, string>;
   query: [string, string][];
   body?: { type: string; text: string };
+  cookie?: string;
 }
 
 describe(`fuzzing every route with bad values (${dialect})`, () => {
@@ -101,7 +120,7 @@ describe(`fuzzing every route with bad values (${dialect})`, () => {
     const token = a.auth === 'garbage' ? 'Bearer t-garbage' : a.auth === 'none' ? undefined : `Bearer ${creds[a.auth]}`;
     const res = await fetch(`${s.url}${url}${qs.length ? `?${qs.join('&')}` : ''}`, {
       method: op.method,
-      headers: { ...(token ? { authorization: token } : {}), ...(a.body ? { 'content-type': a.body.type } : {}) },
+      headers: { ...(token ? { authorization: token } : {}), ...(a.body ? { 'content-type': a.body.type } : {}), ...(a.cookie !== undefined ? { cookie: a.cookie } : {}) },
       ...(a.body && op.method !== 'GET' ? { body: a.body.text } : {}),
       redirect: 'manual',
     });
@@ -121,7 +140,7 @@ describe(`fuzzing every route with bad values (${dialect})`, () => {
     );
     const body = op.method === 'GET' || op.method === 'DELETE' ? fc.constant(undefined) : fc.oneof({ weight: 4, arbitrary: jsonBody }, { weight: 1, arbitrary: rawBody });
     const auth = fc.constantFrom<Attempt['auth']>(...authFor(op), 'none', 'garbage');
-    return fc.record({ auth, path, query, body }, { requiredKeys: ['auth', 'path', 'query'] }) as fc.Arbitrary<Attempt>;
+    return fc.record({ auth, path, query, body, cookie: cookieHeader }, { requiredKeys: ['auth', 'path', 'query'] }) as fc.Arbitrary<Attempt>;
   };
 
   const authFor = (op: Operation): Attempt['auth'][] => {
@@ -152,7 +171,7 @@ describe(`fuzzing every route with bad values (${dialect})`, () => {
     globexIds.push(level, room, reserve.id!, reserve.meeting_no!, meeting.meeting.id as string, meeting.meeting.meeting_no as string, meeting.session_id as string, 'gina', ginaOpenId, fixture.globex.full.appId);
 
     const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as Json;
-    ops = operationsOf(doc);
+    ops = [...operationsOf(doc), ...PAGES];
   });
   afterAll(async () => {
     await s?.close();
