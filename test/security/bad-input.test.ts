@@ -184,6 +184,9 @@ describe(`bad input never answers 5xx (${dialect})`, () => {
     const callback = await call('GET', `/minutes/callback?state=${token}.abc&code=x`, { headers: badCookie });
     expect(callback.status).toBe(400);
     expect(callback.text).toContain('the sign-in did not start here');
+    // a repeated state or code (an array where text goes) is no sign-in either
+    const repeated = await call('GET', `/minutes/callback?state=${token}.abc&state=x&code=x&code=y`, { headers: badCookie });
+    expect(repeated.status).toBe(400);
   });
 
   it('a repeated query key on the consent page is an error page, not a 500', async () => {
