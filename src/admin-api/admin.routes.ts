@@ -142,7 +142,7 @@ export function adminApiRoutes(app: FastifyInstance, ctx: AppContext): void {
     { querystring: ListQuery, data: Type.Object({ items: Type.Array(Delivery), has_more: Type.Boolean(), page_token: Type.Optional(Type.String()) }) },
     async (req) => {
       const size = req.query.page_size ?? 20;
-      const cursor = decodePageToken<{ seq: number; app: string }>(req.query.page_token, ['seq', 'app']);
+      const cursor = decodePageToken(req.query.page_token, { seq: 'integer', app: 'string' });
       const rows = await ctx.repos.deliveries.list(toFilter(req.query), size + 1, cursor && { seq: cursor.seq, appId: cursor.app });
       const page = pageOf(rows, size, (d) => ({ seq: Number(d.outbox_seq), app: d.app_id }));
       return { ...page, items: page.items.map(presentDelivery) };

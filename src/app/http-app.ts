@@ -9,6 +9,7 @@ import type { AppContext } from '../http/context.js';
 import { authHook } from '../http/auth.js';
 import { errorHandler } from '../http/error-handler.js';
 import { capConnectionsPerAddress } from '../http/connection-cap.js';
+import { jsonShapeProblem } from '../http/json-limits.js';
 import { RouteRegistrar } from '../http/routes.js';
 import { openApiRoutes } from '../openapi/index.js';
 import { authorizeRoutes } from '../openapi/auth/authorize.routes.js';
@@ -78,6 +79,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
+    const shape = jsonShapeProblem(text);
+    if (shape) return done(Object.assign(new Error(shape), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
     try {
       done(null, JSON.parse(text));
     } catch (e) {

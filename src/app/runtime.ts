@@ -9,7 +9,7 @@ import { repositories, type Repositories } from '../store/repositories/index.js'
 import { TokenService } from '../domain/auth/tokens.js';
 import { SignInService } from '../domain/auth/sign-in.service.js';
 import { UpstreamOidc } from '../domain/auth/upstream-oidc.js';
-import { parseSeedText } from '../domain/seed.js';
+import { parseSeedText, SeedError } from '../domain/seed.js';
 import type { SeedSummary } from '../store/repositories/directory.repository.js';
 import { demoSeed, DEMO_TENANT_KEY } from '../domain/demo.js';
 import { RateLimiter } from '../http/rate-limit.js';
@@ -20,6 +20,7 @@ import type { AppContext, Readiness } from '../http/context.js';
 import { startMaintenance } from '../jobs/maintenance.js';
 import { JobRunner } from '../jobs/runner.js';
 import { EventDispatcher } from '../events/dispatcher.js';
+import { requestUrlProblem } from '../events/request-url.js';
 import { registerReserveJobs } from './jobs/reserve-jobs.js';
 import { MeetingService } from '../domain/meeting/meeting.service.js';
 import { registerMeetingJobs, startSessionSweeper } from './jobs/meeting-jobs.js';
@@ -157,8 +158,21 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
   return { config, store, repos, tokens, throttle, signIn, ...(oidc ? { oidc } : {}), jobs, meetings, bookings, exports, exportJobs, recordings, recordingProcessor, recordingJobs, links, dispatcher, media, readiness, logger };
 }
 
+/**
+ * Applies a seed file. Its apps' request URLs pass the checks the admin API makes (not this server, by
+ * any spelling of its address): a seed is no way around them.
+ */
 export async function applySeedFile(rt: Runtime, path: string): Promise<SeedSummary> {
-  return rt.repos.directory.applySeed(parseSeedText(readFileSync(path, 'utf8'), path));
+  const seed = parseSeedText(readFileSync(path, 'utf8'), path);
+  const self = { publicUrl: rt.links.publicUrl, port: rt.config.port };
+  const problems = seed.tenants.flatMap((t, ti) =>
+    (t.apps ?? []).flatMap((a, ai) => {
+      const problem = a.events?.request_url === undefined ? undefined : requestUrlProblem(a.events.request_url, self);
+      return problem ? [`$.tenants[${ti}].apps[${ai}].events.request_url: ${problem}`] : [];
+    }),
+  );
+  if (problems.length > 0) throw new SeedError(problems);
+  return rt.repos.directory.applySeed(seed);
 }
 
 export interface DemoInfo {

@@ -36,6 +36,9 @@ const USER_OR_GUEST: TokenKind[] = [...USER, 'guest'];
 /** Guest joins need no token, so they are counted per address: enough for a room of people behind one NAT. */
 const GUEST_JOIN_LIMIT: RateLimit = { perMinute: 30 };
 
+/** Objects that keep fields they do not know (for exports and reports to come) take at most this many. */
+const FREE_FORM = { additionalProperties: true, maxProperties: 64 } as const;
+
 const Device = Type.Object(
   {
     type: Type.Optional(Type.String({ maxLength: 32, description: 'desktop, web, ios, android or room' })),
@@ -50,7 +53,7 @@ const Device = Type.Object(
     speaker: Type.Optional(Type.String({ maxLength: 128 })),
     camera: Type.Optional(Type.String({ maxLength: 128 })),
   },
-  { additionalProperties: true },
+  FREE_FORM,
 );
 const SessionParams = Type.Object({ session_id: Type.String({ minLength: 1, maxLength: 64 }) });
 const StartBody = Type.Object({ topic: Type.Optional(Type.String({ maxLength: 255 })), device: Type.Optional(Device) });
@@ -79,9 +82,9 @@ const Stream = Type.Object(
     resolution: Type.Optional(Type.Integer({ minimum: 0, description: 'vertical pixels of the largest frame (video, screen)' })),
     framerate: Type.Optional(Type.Number({ minimum: 0 })),
   },
-  { additionalProperties: true },
+  FREE_FORM,
 );
-const Directions = Type.Optional(Type.Object({ sent: Type.Optional(Stream), received: Type.Optional(Stream) }, { additionalProperties: true }));
+const Directions = Type.Optional(Type.Object({ sent: Type.Optional(Stream), received: Type.Optional(Stream) }, FREE_FORM));
 const StatsBody = Type.Object({
   samples: Type.Array(
     Type.Object(
@@ -99,13 +102,13 @@ const StatsBody = Type.Object({
         audio: Type.Optional(
           Type.Object(
             { sent: Type.Optional(Stream), received: Type.Optional(Stream), mic_volume_db: Type.Optional(Type.Number()), speaker_volume_db: Type.Optional(Type.Number()) },
-            { additionalProperties: true },
+            FREE_FORM,
           ),
         ),
         video: Directions,
         screen: Directions,
       },
-      { additionalProperties: true },
+      FREE_FORM,
     ),
     { maxItems: 120 },
   ),

@@ -4,6 +4,7 @@
  * wrapping the source's cursor. Opening a source checks that what the query names exists and that the
  * caller may see it, answering through the caller's `fail` (121004/121005 for exports, 126xxx for twins).
  */
+import type { CursorShape } from '../contract/page-token.js';
 import type { Fail, MeetingListQuery, ParticipantListQuery, QualityListQuery, ReservationListQuery } from '../domain/export/queries.js';
 import type { DeviceFacts, MeetingRow, ParticipantRow, Person, QualityRow, ReservationRow } from '../domain/export/rows.js';
 import { checkInDeviceText, checkInStatusText, LISTED_STATUSES, releaseText, reservationStatusText } from '../domain/export/reservation.js';
@@ -17,7 +18,6 @@ import type { MeetingDataRepository, MeetingRef, ParticipantDataRow, UserFactsRo
 import type { ReservationDataRepository, ReservationDataRow, ReservationFilter } from '../store/repositories/reservation-data.repository.js';
 
 export type Cursor = Record<string, string | number>;
-export type CursorShape = Record<string, 'string' | 'number'>;
 
 export interface Page<Row> {
   rows: Row[];
@@ -84,7 +84,7 @@ async function checkRoom(data: MeetingDataRepository, ctx: ReadContext, roomId: 
 }
 
 export async function meetingListSource(data: MeetingDataRepository, ctx: ReadContext, q: MeetingListQuery, fail: Fail): Promise<RowSource<MeetingRow>> {
-  const cursor: CursorShape = { t: 'number', id: 'string' };
+  const cursor: CursorShape = { t: 'integer', id: 'string' };
   await checkRoom(data, ctx, q.roomId, fail);
   // Future meetings are scheduled (calendar) meetings, which openvc does not have: reserves carry no
   // start time. Local screen-casts (type 3) do not exist here either: every meeting is a video meeting.
@@ -226,7 +226,7 @@ export async function participantListSource(data: MeetingDataRepository, ctx: Re
   const only = q.userId ? userKey(q.userId) : q.roomId ? roomKey(q.roomId) : undefined;
   const facts = new ParticipantFacts(data, only);
   return {
-    cursor: { m: 'string', j: 'number', k: 'string' },
+    cursor: { m: 'string', j: 'integer', k: 'string' },
     count: () => data.countParticipants(ids, only),
     page: async (after, limit) => {
       const cursor = after as { m: string; j: number; k: string } | undefined;
@@ -288,7 +288,7 @@ export async function qualityListSource(data: MeetingDataRepository, ctx: ReadCo
   const sessionIds = await sessionsJoinedAt(data, meetings, q.userId !== undefined ? userKey(q.userId) : roomKey(q.roomId!), q.joinTime);
   if (!sessionIds) fail('no_device', `the ${q.userId !== undefined ? 'user' : 'room'} did not join meeting ${q.meetingNo} at ${q.joinTime / 1000} (join_time must be a join time from the participant list, in unix seconds)`);
   return {
-    cursor: { t: 'number' },
+    cursor: { t: 'integer' },
     count: () => data.countMinutes(sessionIds),
     page: async (after, limit) => {
       const samples = await data.samples(sessionIds, after ? Number(after.t) : -1, limit + 1);
@@ -332,7 +332,7 @@ async function reservationFilter(data: ReservationDataRepository, ctx: ReadConte
 export async function reservationListSource(data: ReservationDataRepository, ctx: ReadContext, q: ReservationListQuery, fail: Fail): Promise<RowSource<ReservationRow>> {
   const filter = await reservationFilter(data, ctx, q, fail);
   return {
-    cursor: { s: 'number', i: 'string' },
+    cursor: { s: 'integer', i: 'string' },
     count: () => data.count(filter),
     page: async (after, limit) =>
       pageOf(await data.page(filter, after as { s: number; i: string } | undefined, limit + 1), limit, (r) => reservationRow(ctx, q, r), (r) => ({ s: r.start_time, i: r.id })),

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver, type MigrationResultSet } from 'kysely';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 import { pgChangeFeed, sqliteChangeFeed, type ChangeFeed } from './change-feed.js';
@@ -66,7 +66,7 @@ export function openStore(options: DatabaseOptions, onError: (err: Error) => voi
   // With the worker checkpointing every quarter second, commits cross this only if it stops (a backstop).
   const checkpointer = options.backgroundCheckpoint ? (sqlite.pragma('wal_autocheckpoint = 10000'), startWalCheckpointer(file, 250, onError)) : undefined;
   const cached = withStatementCache(sqlite);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cached }) });
   return {
     db,
     dialect: 'sqlite',
@@ -78,6 +78,22 @@ export function openStore(options: DatabaseOptions, onError: (err: Error) => voi
       await db.destroy();
     },
   };
+}
+
+/**
+ * Transactions begin IMMEDIATE: they take the write lock first, waiting for it up to busy_timeout while
+ * another process (`openvc seed`, a second server) writes. A deferred transaction that read before that
+ * process committed could not upgrade its stale snapshot to a write: SQLite answers SQLITE_BUSY at once,
+ * without waiting ("database is locked").
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 async function migratorOf(store: Store): Promise<Migrator> {

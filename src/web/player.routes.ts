@@ -19,11 +19,20 @@ import { authorizeErrorPage } from './authorize.page.js';
 const SESSION_COOKIE = 'openvc_minutes';
 const STATE_COOKIE = 'openvc_minutes_state';
 
+/**
+ * The request's cookies by name. A value that is not valid percent-encoding (`%E0%A4%A`) was not set by
+ * this server: it is left out, so the request goes on as if that cookie were absent.
+ */
 export function cookiesOf(req: FastifyRequest): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+    if (i <= 0) continue;
+    try {
+      out.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+    } catch {
+      // URIError: ignored as said above
+    }
   }
   return out;
 }
@@ -128,17 +137,20 @@ export function playerRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.get('/minutes/callback', { schema: { hide: true } }, async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    const [token, nonce] = (q.state ?? '').split('.');
+    const q = req.query as Record<string, unknown>;
+    // a repeated key arrives as an array: not a sign-in this server started
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const [token, nonce] = (text(q.state) ?? '').split('.');
     if (!token || !URL_TOKEN.test(token) || !nonce || cookiesOf(req).get(STATE_COOKIE) !== nonce) {
       return html(reply, 400, authorizeErrorPage('the sign-in did not start here or took too long; open the recording link again'));
     }
-    if (!q.code) return html(reply, 403, forbiddenPage(undefined, signInUrl(token)));
+    const code = text(q.code);
+    if (!code) return html(reply, 403, forbiddenPage(undefined, signInUrl(token)));
     const rec = await ctx.repos.recordings.byToken(token);
     const app = rec ? await ctx.repos.apps.firstOfTenant(rec.tenant_key) : undefined;
     if (!app) return html(reply, 404, notFoundPage());
     try {
-      const issued = await ctx.tokens.exchangePageCode(app, q.code, callbackUrl());
+      const issued = await ctx.tokens.exchangePageCode(app, code, callbackUrl());
       return reply
         .header('set-cookie', [cookie(SESSION_COOKIE, issued.accessToken, issued.expiresIn), cookie(STATE_COOKIE, '', 0)])
         .header('cache-control', 'no-store')

@@ -20,6 +20,9 @@ interface AuthorizeRequest {
 
 /** Validates the query of either variant (auth.md §5.1): `client_id` (current) or `app_id` (historic). */
 async function parse(ctx: AppContext, q: Params): Promise<AuthorizeRequest> {
+  // a repeated query key (`?app_id=a&app_id=b`) or a JSON body arrives as an array or object, not text
+  const notText = Object.entries(q).find(([, v]) => v !== undefined && typeof v !== 'string');
+  if (notText) throw new AuthorizeError(`${notText[0]} must be given once, as text`);
   const clientId = q.client_id ?? q.app_id;
   if (!clientId) throw new AuthorizeError('client_id is required');
   const app = await ctx.repos.apps.find(clientId);

@@ -96,7 +96,7 @@ export function contactUserRoutes(r: RouteRegistrar, ctx: AppContext): void {
       const deptType: DepartmentIdType = req.query.department_id_type ?? 'open_department_id';
       const departmentId = await resolveDepartment(ctx, p.tenantKey, p.appId, req.query.department_id, deptType);
       const size = req.query.page_size ?? 10;
-      const after = decodePageToken<{ u: string }>(req.query.page_token, ['u']);
+      const after = decodePageToken(req.query.page_token, { u: 'string' });
       const rows = await dir.membersOf(departmentId, after?.u, size + 1);
       const page = pageOf(rows, size, (last) => ({ u: last.user_id }));
       const items = [];

@@ -98,7 +98,7 @@ export function meetingRoutes(r: RouteRegistrar, ctx: AppContext): void {
       const to = Number(q.end_time) * 1000;
       if (from >= to) throw apiError('paramError', 'param error: start_time must be before end_time');
       const size = q.page_size ?? 20;
-      const after = decodePageToken<{ t: number; id: string }>(q.page_token, ['t', 'id']);
+      const after = decodePageToken(q.page_token, { t: 'integer', id: 'string' });
       const rows = await ctx.repos.meetings.listByNo(p.tenantKey, q.meeting_no, Math.max(from, Date.now() - RETENTION_MS), to, after, size + 1);
       const page = pageOf(rows, size, (last) => ({ t: last.created_at, id: last.id }));
       return {

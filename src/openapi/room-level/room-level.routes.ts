@@ -8,7 +8,6 @@ import { EmptyData } from '../../http/envelope.js';
 import { decodePageToken } from '../../contract/page-token.js';
 import { pageOf } from '../../http/pagination.js';
 import type { RouteRegistrar } from '../../http/routes.js';
-import type { LevelCursor } from '../../store/repositories/room-level.repository.js';
 import { DelBody, ItemsData, LevelBody, LevelData, LevelIdParams, ListData, ListQuery, MgetBody, SearchData, SearchQuery, type LevelBodyT } from './room-level.schemas.js';
 
 type Params = Static<typeof LevelIdParams>;
@@ -21,7 +20,7 @@ export function roomLevelRoutes(r: RouteRegistrar, ctx: AppContext): void {
     schema: { querystring: ListQuery, response: ListData },
     handler: async (req: FastifyRequest<{ Querystring: Static<typeof ListQuery> }>) => {
       const size = req.query.page_size ?? 10;
-      const after = decodePageToken<LevelCursor>(req.query.page_token, ['n', 'i']);
+      const after = decodePageToken(req.query.page_token, { n: 'string', i: 'string' });
       const rows = await listLevels(deps, tenantOf(req), req.query.room_level_id, after, size + 1, Date.now());
       const page = pageOf(rows, size, (l) => ({ n: l.name_key, i: l.room_level_id }));
       return { ...page, items: page.items.map(levelView) };

@@ -17,7 +17,7 @@ type Params = Static<typeof RoomIdParams>;
 
 /** The position after a room in the rooms index, as page tokens carry it. */
 const cursorOf = (r: RoomRecord): RoomCursor => ({ p: r.level_path, n: r.name_key, i: r.room_id });
-const decodeCursor = (token: string | undefined) => decodePageToken<RoomCursor>(token, ['p', 'n', 'i']);
+const decodeCursor = (token: string | undefined) => decodePageToken(token, { p: 'string', n: 'string', i: 'string' });
 
 export function roomRoutes(r: RouteRegistrar, ctx: AppContext): void {
   const deps = ctx.repos;
