@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { TestStore, dialect, sdkClient } from './helpers/server.js';
 import { postSignIn } from './helpers/sign-in.js';
+import { openStore } from '../src/store/database.js';
 
 interface Banner {
   url: string;
@@ -74,7 +75,15 @@ describe(`openvc serve prints working demo credentials (${dialect})`, () => {
     await expect.poll(logged, { timeout: 3000 }).toBe(true);
     expect(await stop(first.child)).toBe(0);
 
+    // As a demo store made before sign-in and registered redirects was: no passwords, no redirect URIs.
+    const old = openStore(store.config());
+    await old.db.deleteFrom('user_passwords').execute();
+    await old.db.updateTable('apps').set({ redirect_uris: '[]' }).execute();
+    await old.close();
+
     const second = await serve(store, ['--dev-pick-user']);
+    const link = /sign in \(OAuth\):\s+(\S+)/.exec(second.output())?.[1];
+    expect([200, 302]).toContain((await fetch(link!, { redirect: 'manual' })).status);
     expect(second.output()).toContain('WARNING: devPickUser is on');
     expect(first.output()).not.toContain('WARNING: devPickUser');
     expect(second.banner.password).toBe(banner.password);

@@ -11,7 +11,7 @@ import { SignInService } from '../domain/auth/sign-in.service.js';
 import { UpstreamOidc } from '../domain/auth/upstream-oidc.js';
 import { parseSeedText, SeedError } from '../domain/seed.js';
 import type { SeedSummary } from '../store/repositories/directory.repository.js';
-import { demoSeed, DEMO_TENANT_KEY } from '../domain/demo.js';
+import { demoSeed, DEMO_REDIRECT_URI, DEMO_TENANT_KEY } from '../domain/demo.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import { buildApp } from './http-app.js';
 import { readinessOf } from './health.js';
@@ -194,12 +194,15 @@ export async function ensureDemo(rt: Runtime): Promise<DemoInfo | undefined> {
   if (fresh) await rt.repos.directory.applySeed(demoSeed());
   const app = await rt.repos.apps.firstOfTenant(DEMO_TENANT_KEY);
   if (!app) return undefined;
+  // A demo store from before registered redirects: the banner's sign-in link must still work.
+  if (app.redirectUris.length === 0) await rt.repos.apps.saveRedirectUris(app.appId, [DEMO_REDIRECT_URI]);
   const dir = rt.repos.directory.forTenant(app.tenantKey, app.appId);
   const users = await dir.activeUsers(200);
   const user = users[0];
   if (!user) return undefined;
   const password = await rt.repos.settings.getOrCreate('demo_password', () => randomBytes(9).toString('base64url'));
-  if (fresh) for (const u of users) await rt.signIn.setPassword(app.tenantKey, u.user_id, password);
+  // Fresh demo users, and those of a demo store from before sign-in, get the printed password.
+  for (const u of users) if (fresh || !(await rt.repos.credentials.passwordHash(app.tenantKey, u.user_id))) await rt.signIn.setPassword(app.tenantKey, u.user_id, password);
   const issued = await rt.tokens.issueUserTokens(app, user.user_id, app.scopes, 'v1', Date.now());
   return { appId: app.appId, appSecret: app.appSecret, userId: user.user_id, userAccessToken: issued.accessToken, password };
 }

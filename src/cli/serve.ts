@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { ConfigSchema, envName, kebab } from '../config/config.js';
 import { startServer, type RunningServer } from '../app/runtime.js';
 import { configFromOptions, storeOptions } from './options.js';
+import { DEMO_REDIRECT_URI } from '../domain/demo.js';
 
 function banner(s: RunningServer): string {
   const lines = [
@@ -18,7 +19,7 @@ function banner(s: RunningServer): string {
       `    app_id:            ${s.demo.appId}`,
       `    app_secret:        ${s.demo.appSecret}`,
       `    user_access_token: ${s.demo.userAccessToken}   (user ${s.demo.userId}, valid ${s.runtime.config.userTokenTtl} s)`,
-      `    sign in (OAuth):   ${s.url}/open-apis/authen/v1/authorize?client_id=${s.demo.appId}&response_type=code&redirect_uri=${encodeURIComponent('http://127.0.0.1/callback')}`,
+      `    sign in (OAuth):   ${s.url}/open-apis/authen/v1/authorize?client_id=${s.demo.appId}&response_type=code&redirect_uri=${encodeURIComponent(DEMO_REDIRECT_URI)}`,
       `    demo users:        alice, bob, carol, dave (tenant demo), password: ${s.demo.password}   (change it: openvc user set-password alice)`,
     );
   }

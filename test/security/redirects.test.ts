@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, dialect, startTestServer, type TestServer } from '../helpers/server.js';
 import { REDIRECT_URIS, fixture, fixtureSeed } from '../helpers/fixture.js';
 import { s256Pair } from '../helpers/page-sign-in.js';
+import { signIn } from '../helpers/sign-in.js';
 import { parseSeed, SeedError } from '../../src/domain/seed.js';
 
 type Json = Record<string, any>;
@@ -26,13 +27,15 @@ const CLI = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
 describe(`registered redirect URIs (${dialect})`, () => {
   let s: TestServer;
   let app: lark.Client;
+  /** alice's sign-in session: the consent page answers only a signed-in user */
+  let session: string;
 
-  const authorizeGet = (params: Record<string, string>, path = '/open-apis/authen/v1/authorize') => fetch(`${s.url}${path}?${new URLSearchParams(params)}`, { redirect: 'manual' });
+  const authorizeGet = (params: Record<string, string>, path = '/open-apis/authen/v1/authorize') => fetch(`${s.url}${path}?${new URLSearchParams(params)}`, { redirect: 'manual', headers: { cookie: session } });
   const authorizePost = (fields: Record<string, string>) =>
-    fetch(`${s.url}/open-apis/authen/v1/authorize`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+    fetch(`${s.url}/open-apis/authen/v1/authorize`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual', headers: { cookie: session } });
   const codeRows = async () => Number((await s.runtime.store.db.selectFrom('tokens').select((eb) => eb.fn.countAll().as('n')).where('kind', '=', 'code').executeTakeFirstOrThrow()).n);
   const codeFor = async (redirectUri: string, extra: Record<string, string> = {}) => {
-    const res = await authorizePost({ client_id: fixture.acme.full.appId, redirect_uri: redirectUri, state: 's', user_id: 'alice', action: 'allow', ...extra });
+    const res = await authorizePost({ client_id: fixture.acme.full.appId, redirect_uri: redirectUri, state: 's', action: 'allow', ...extra });
     expect(res.status).toBe(302);
     return new URL(res.headers.get('location')!).searchParams.get('code')!;
   };
@@ -65,6 +68,7 @@ describe(`registered redirect URIs (${dialect})`, () => {
     const seed = fixtureSeed();
     seed.tenants[0]!.apps!.push({ app_id: BARE.appId, app_secret: BARE.appSecret, name: 'Acme bare', scopes: ['contact:user.base:readonly'] });
     s = await startTestServer({ seed, config: { rateLimit: false, adminKey: ADMIN_KEY } });
+    session = await signIn(s.url, fixture.acme.tenantKey, 'alice');
     app = s.client(fixture.acme.full);
   });
   afterAll(async () => {
@@ -85,13 +89,13 @@ describe(`registered redirect URIs (${dialect})`, () => {
   it('allow and deny to an unregistered redirect_uri, or with a bad client_id, answer the error page and write no code', async () => {
     const before = await codeRows();
     for (const action of ['allow', 'deny']) {
-      await expectErrorPage(await authorizePost({ client_id: fixture.acme.full.appId, redirect_uri: EVIL, state: 's', user_id: 'alice', action }), 'redirect_uri is not registered');
-      await expectErrorPage(await authorizePost({ client_id: 'cli_nosuchapp0001', redirect_uri: REGISTERED, state: 's', user_id: 'alice', action }), 'does not exist');
+      await expectErrorPage(await authorizePost({ client_id: fixture.acme.full.appId, redirect_uri: EVIL, state: 's', action }), 'redirect_uri is not registered');
+      await expectErrorPage(await authorizePost({ client_id: 'cli_nosuchapp0001', redirect_uri: REGISTERED, state: 's', action }), 'does not exist');
       // another app's registered URI is not this app's
-      await expectErrorPage(await authorizePost({ client_id: BARE.appId, redirect_uri: REGISTERED, state: 's', user_id: 'alice', action }), 'redirect_uri is not registered');
+      await expectErrorPage(await authorizePost({ client_id: BARE.appId, redirect_uri: REGISTERED, state: 's', action }), 'redirect_uri is not registered');
     }
     expect(await codeRows()).toBe(before);
-    const denied = await authorizePost({ client_id: fixture.acme.full.appId, redirect_uri: REGISTERED, state: 's', user_id: 'alice', action: 'deny' });
+    const denied = await authorizePost({ client_id: fixture.acme.full.appId, redirect_uri: REGISTERED, state: 's', action: 'deny' });
     expect(denied.status).toBe(302);
     expect(denied.headers.get('location')).toBe(`${REGISTERED}?error=access_denied&state=s`);
   });
