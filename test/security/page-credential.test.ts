@@ -1,4 +1,5 @@
 import * as lark from '@larksuiteoapi/node-sdk';
+import { signIn } from '../helpers/sign-in.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialect, startTestServer, type TestServer } from '../helpers/server.js';
 import { failure, ok } from '../helpers/sdk.js';
@@ -103,8 +104,10 @@ describe(`meeting-page credential (${dialect})`, () => {
 
   it('a code sent to the meeting page is redeemed there only, with its verifier', async () => {
     // the page's code exchange rejects a code the Open API flow made for an app's own callback
-    const form = new URLSearchParams({ client_id: fixture.acme.full.appId, redirect_uri: 'https://client.test/callback', state: 's', user_id: 'alice', action: 'allow' });
-    const allowed = await fetch(`${s.url}/open-apis/authen/v1/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+    const form = new URLSearchParams({ client_id: fixture.acme.full.appId, redirect_uri: 'https://client.test/callback', state: 's', action: 'allow' });
+    const session = await signIn(s.url, fixture.acme.tenantKey, 'alice');
+    const allowed = await fetch(`${s.url}/open-apis/authen/v1/authorize`, { method: 'POST', body: form, redirect: 'manual', headers: { cookie: session } });
+    expect(allowed.status).toBe(302);
     const code = new URL(allowed.headers.get('location')!).searchParams.get('code')!;
     const res = await fetch(`${s.url}/j/${meetingNo}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, code_verifier: 'v'.repeat(43) }) });
     const body = (await res.json()) as Json;
