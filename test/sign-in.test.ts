@@ -8,6 +8,8 @@ import { FIXTURE_PASSWORD, fixture, fixtureSeed } from './helpers/fixture.js';
 import { postSignIn, signIn } from './helpers/sign-in.js';
 import { parseSeed, SeedError } from '../src/domain/seed.js';
 import { hashToken } from '../src/domain/auth/tokens.js';
+import { runMaintenance } from '../src/jobs/maintenance.js';
+import pino from 'pino';
 
 const AUTHORIZE = '/open-apis/authen/v1/authorize';
 const REDIRECT = 'https://client.test/callback';
@@ -132,6 +134,12 @@ describe('sign-in with a password', { timeout: 300_000 }, () => {
     const res = await fetch(s.url + consentUrl(fixture.acme.full.appId), { headers: { cookie }, redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toMatch(/^\/signin\?/);
+    // maintenance deletes the expired row and leaves a live session alone
+    const live = await signIn(s.url, 'acme', 'bob');
+    const rt = s.runtime;
+    await runMaintenance({ tokens: rt.tokens, jobs: rt.repos.jobs, deliveries: rt.repos.deliveries, throttle: rt.repos.throttle, credentials: rt.repos.credentials, eventRetentionMs: 86_400_000, guessQuietMs: 3_600_000 }, pino({ level: 'silent' }));
+    const left = await rt.store.db.selectFrom('sign_in_sessions').select('token_hash').where('token_hash', 'in', [hashToken(cookie.split('=')[1]!), hashToken(live.split('=')[1]!)]).execute();
+    expect(left.map((r) => r.token_hash)).toEqual([hashToken(live.split('=')[1]!)]);
   });
 
   it('a malformed or forged cookie is no error, just not signed in', async () => {

@@ -251,7 +251,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     // With --port 0 the public URL is only known now.
     if (!config.publicUrl) ctx.publicUrl = publicUrlOf(config, port);
     rt.links.publicUrl = ctx.publicUrl;
-    const stopMaintenance = startMaintenance({ tokens: rt.tokens, jobs: rt.repos.jobs, deliveries: rt.repos.deliveries, throttle: rt.repos.throttle, eventRetentionMs: config.eventRetention * 86_400_000, guessQuietMs: config.guessMaxLock * 1000 }, rt.logger);
+    const stopMaintenance = startMaintenance({ tokens: rt.tokens, jobs: rt.repos.jobs, deliveries: rt.repos.deliveries, throttle: rt.repos.throttle, credentials: rt.repos.credentials, eventRetentionMs: config.eventRetention * 86_400_000, guessQuietMs: config.guessMaxLock * 1000 }, rt.logger);
     rt.jobs.start();
     rt.exportJobs.start();
     rt.recordingJobs.start();

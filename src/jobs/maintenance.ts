@@ -3,12 +3,15 @@ import type { TokenService } from '../domain/auth/tokens.js';
 import type { JobRepository } from '../store/repositories/job.repository.js';
 import type { DeliveryRepository } from '../store/repositories/delivery.repository.js';
 import type { ThrottleRepository } from '../store/repositories/throttle.repository.js';
+import type { CredentialRepository } from '../store/repositories/credential.repository.js';
 
 export interface MaintenanceDeps {
   tokens: TokenService;
   jobs: JobRepository;
   deliveries: DeliveryRepository;
   throttle: ThrottleRepository;
+  /** sign-in sessions, invitations and upstream sign-ins past their expiry */
+  credentials: Pick<CredentialRepository, 'pruneExpired'>;
   /** finished deliveries, their attempts and delivered outbox events older than this are deleted */
   eventRetentionMs: number;
   /** failed-guess counters quiet this long and unlocked count nothing any more (the throttle's longest lock) */
@@ -34,8 +37,9 @@ export async function runMaintenance(deps: MaintenanceDeps, logger: Logger): Pro
     const finished = await deps.jobs.deleteFinished(now - 7 * 24 * 3600_000);
     const pruned = await deps.deliveries.prune(now - deps.eventRetentionMs);
     const counters = await deps.throttle.prune(now - deps.guessQuietMs, now);
-    if (removed > 0 || finished > 0 || pruned.deliveries > 0 || pruned.events > 0 || counters > 0) {
-      logger.info({ tokens: removed, jobs: finished, deliveries: pruned.deliveries, events: pruned.events, guess_counters: counters }, 'purged expired tokens, finished jobs, old deliveries and quiet guess counters');
+    const signIns = await deps.credentials.pruneExpired(now);
+    if (removed > 0 || finished > 0 || pruned.deliveries > 0 || pruned.events > 0 || counters > 0 || signIns > 0) {
+      logger.info({ tokens: removed, jobs: finished, deliveries: pruned.deliveries, events: pruned.events, guess_counters: counters, sign_ins: signIns }, 'purged expired tokens, finished jobs, old deliveries, quiet guess counters and expired sign-ins');
     }
   } catch (err) {
     logger.warn({ err }, 'maintenance failed');

@@ -238,7 +238,7 @@ describe('guess counters live in the store', () => {
     // A pass that counts everything older than 1 ms as quiet; the first address's lock (60 s) keeps its rows.
     const since = Math.max(...(await rt.repos.throttle.read(keys)).map((r) => r.updated_at));
     while (Date.now() <= since + 1) await new Promise((r) => setTimeout(r, 5));
-    await runMaintenance({ tokens: rt.tokens, jobs: rt.repos.jobs, deliveries: rt.repos.deliveries, throttle: rt.repos.throttle, eventRetentionMs: 86_400_000, guessQuietMs: 1 }, pino({ level: 'silent' }));
+    await runMaintenance({ tokens: rt.tokens, jobs: rt.repos.jobs, deliveries: rt.repos.deliveries, throttle: rt.repos.throttle, credentials: rt.repos.credentials, eventRetentionMs: 86_400_000, guessQuietMs: 1 }, pino({ level: 'silent' }));
     expect((await rt.repos.throttle.read(keys)).map((r) => r.key)).toEqual([`app_secret|p|127.0.3.1|${app.appId}`]);
   });
 });

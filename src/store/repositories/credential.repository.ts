@@ -82,4 +82,14 @@ export class CredentialRepository {
     const row = await this.db.deleteFrom('oidc_sign_ins').where('state_hash', '=', stateHash).returningAll().executeTakeFirst();
     return row && row.expires_at > now ? row : undefined;
   }
+
+  /** Deletes expired sessions, expired or used invitations and abandoned upstream sign-ins; returns how many went. */
+  async pruneExpired(now: number): Promise<number> {
+    const gone = await Promise.all([
+      this.db.deleteFrom('sign_in_sessions').where('expires_at', '<=', now).executeTakeFirst(),
+      this.db.deleteFrom('sign_in_invitations').where((eb) => eb.or([eb('expires_at', '<=', now), eb('used_at', 'is not', null)])).executeTakeFirst(),
+      this.db.deleteFrom('oidc_sign_ins').where('expires_at', '<=', now).executeTakeFirst(),
+    ]);
+    return gone.reduce((n, r) => n + Number(r.numDeletedRows), 0);
+  }
 }
