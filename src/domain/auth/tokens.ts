@@ -175,24 +175,7 @@ export class TokenService {
    * admitted to; issued through no app, so no Open API call accepts it.
    */
   async issueGuestToken(tenantKey: string, guestId: string, pass: GuestPass, ttlS: number): Promise<{ accessToken: string; expiresIn: number }> {
-    const accessToken = 'g-' + randomBytes(32).toString('base64url');
-    const now = this.clock.now();
-    await this.tokens.insert({
-      token_hash: hashToken(accessToken),
-      id: randomBytes(16).toString('hex'),
-      kind: 'guest',
-      flavor: 'v1',
-      app_id: '',
-      tenant_key: tenantKey,
-      user_id: guestId,
-      scopes: null,
-      granted_at: now,
-      meta: JSON.stringify(pass),
-      created_at: now,
-      expires_at: now + ttlS * 1000,
-      revoked_at: null,
-    });
-    return { accessToken, expiresIn: ttlS };
+    return this.issueScopeless('g-', 'guest', { appId: '', tenantKey, userId: guestId, grantedAt: null, meta: JSON.stringify(pass) }, ttlS);
   }
 
   /** An authorization code for a signed-in user (5 minutes, single use). */
@@ -248,24 +231,34 @@ export class TokenService {
       if (!meta.serverPage || meta.redirectUri !== redirectUri) throw new GrantError('redirect_mismatch');
       if (!pkceOk(meta, codeVerifier, true)) throw new GrantError('pkce_failed');
     });
-    const accessToken = 'p-' + randomBytes(32).toString('base64url');
+    return this.issueScopeless('p-', 'page', { appId: app.appId, tenantKey: app.tenantKey, userId: row.user_id, grantedAt: row.granted_at, meta: null }, this.ttl.userS);
+  }
+
+  /** A credential that carries no scopes (guests, meeting pages): only the routes that accept its kind take it. */
+  private async issueScopeless(
+    prefix: 'g-' | 'p-',
+    kind: 'guest' | 'page',
+    who: { appId: string; tenantKey: string; userId: string | null; grantedAt: number | null; meta: string | null },
+    ttlS: number,
+  ): Promise<{ accessToken: string; expiresIn: number }> {
+    const accessToken = prefix + randomBytes(32).toString('base64url');
     const now = this.clock.now();
     await this.tokens.insert({
       token_hash: hashToken(accessToken),
       id: randomBytes(16).toString('hex'),
-      kind: 'page',
+      kind,
       flavor: 'v1',
-      app_id: app.appId,
-      tenant_key: app.tenantKey,
-      user_id: row.user_id,
+      app_id: who.appId,
+      tenant_key: who.tenantKey,
+      user_id: who.userId,
       scopes: null,
-      granted_at: row.granted_at,
-      meta: null,
+      granted_at: who.grantedAt,
+      meta: who.meta,
       created_at: now,
-      expires_at: now + this.ttl.userS * 1000,
+      expires_at: now + ttlS * 1000,
       revoked_at: null,
     });
-    return { accessToken, expiresIn: this.ttl.userS };
+    return { accessToken, expiresIn: ttlS };
   }
 
   /** Checks a code (`check` throws when its bindings fail) and uses it up; the granted scopes, narrowed. */
