@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, TestStore, startTestServer, type TestServer } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
 import { signIn } from './helpers/sign-in.js';
 import { hashToken } from '../src/domain/auth/tokens.js';
+import { cliArgv } from './helpers/cli.js';
 
 const TENANT_PATH = '/open-apis/auth/v3/tenant_access_token/internal';
 const APP_PATH = '/open-apis/auth/v3/app_access_token/internal';
@@ -59,8 +59,6 @@ async function userToken(s: TestServer, app: { appId: string; appSecret: string 
 // CLI
 // ---------------------------------------------------------------------------------------------------------------
 
-const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-const CLI = fileURLToPath(new URL('../src/cli/index.ts', import.meta.url));
 
 interface CliResult {
   code: number;
@@ -69,7 +67,7 @@ interface CliResult {
 }
 
 /**
- * Runs `tsx src/cli/index.ts …`. OPENVC_* variables of this process are dropped so that only the flags
+ * Runs the built `openvc …`. OPENVC_* variables of this process are dropped so that only the flags
  * count. On PostgreSQL the test schema is selected with libpq's PGOPTIONS, which node-postgres honours.
  */
 function cli(args: string[], store?: TestStore): Promise<CliResult> {
@@ -84,7 +82,7 @@ function cli(args: string[], store?: TestStore): Promise<CliResult> {
     }
   }
   return new Promise((resolve) => {
-    execFile(TSX, [CLI, ...args, ...storeArgs], { env, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, cliArgv(...args, ...storeArgs), { env, timeout: 120_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });

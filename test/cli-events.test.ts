@@ -5,6 +5,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
+import { cliArgv } from './helpers/cli.js';
 
 type Json = Record<string, any>;
 
@@ -15,7 +16,7 @@ const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {
 /** Runs the CLI as a user would; resolves with its exit code and output. */
 function openvc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { env: { ...process.env, OPENVC_LOG_LEVEL: 'silent' } }, (err, stdout, stderr) =>
+    execFile(process.execPath, cliArgv(...args), { env: { ...process.env, OPENVC_LOG_LEVEL: 'silent' } }, (err, stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

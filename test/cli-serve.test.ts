@@ -4,6 +4,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import { TestStore, dialect, sdkClient } from './helpers/server.js';
 import { postSignIn } from './helpers/sign-in.js';
 import { openStore } from '../src/store/database.js';
+import { cliArgv } from './helpers/cli.js';
 
 interface Banner {
   url: string;
@@ -15,7 +16,7 @@ interface Banner {
 
 /** Starts `openvc serve` as a user would and reads what it prints. */
 function serve(store: TestStore, extra: string[] = []): Promise<{ child: ChildProcess; banner: Banner; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', ...store.cliArgs(), ...extra], {
+  const child = spawn(process.execPath, cliArgv('serve', '--port', '0', ...store.cliArgs(), ...extra), {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, OPENVC_LOG_LEVEL: 'info' },
   });
@@ -97,7 +98,7 @@ describe(`openvc serve prints working demo credentials (${dialect})`, () => {
   }, 120_000);
 
   it('refuses a bad flag value with a message naming it, before touching the store', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', 'http', ...store.cliArgs()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, cliArgv('serve', '--port', 'http', ...store.cliArgs()), { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

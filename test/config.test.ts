@@ -2,12 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, publicUrlOf, resolveConfig } from '../src/config/config.js';
+import { ConfigError, configTable, loadConfig, publicUrlOf, resolveConfig } from '../src/config/config.js';
 
 describe('config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'openvc-config-'));
   const file = join(dir, 'openvc.json');
   writeFileSync(file, JSON.stringify({ port: 7000, host: '0.0.0.0', logLevel: 'warn' }));
+
+  it('prints every default readably in the README table (objects as JSON)', () => {
+    const table = configTable();
+    expect(table).not.toContain('[object Object]');
+    expect(table).toMatch(/\| `rateLimits` \|.*\| `\{\}` \|/);
+  });
 
   it('has working defaults', () => {
     const c = resolveConfig({});
@@ -40,6 +46,18 @@ describe('config', () => {
     expect(loadConfig({}, { OPENVC_DATABASE_POOL_SIZE: '40' }).databasePoolSize).toBe(40);
     expect(loadConfig({ databasePoolSize: '25' }, { OPENVC_DATABASE_POOL_SIZE: '40' }).databasePoolSize).toBe(25);
     expect(() => loadConfig({ databasePoolSize: '0' }, {})).toThrow(/databasePoolSize: .*--database-pool-size \/ OPENVC_DATABASE_POOL_SIZE/);
+  });
+
+  it('checks the STUN/TURN settings handed to the meeting page', () => {
+    const env = { OPENVC_MEDIA_TURN_URLS: 'turn:turn.example.com:3478?transport=udp, turns:turn.example.com:5349?transport=tcp', OPENVC_MEDIA_TURN_SECRET: 'a-secret-of-enough-length' };
+    expect(loadConfig({ mediaIceTransportPolicy: 'relay', mediaStunUrls: 'stun:stun.example.com:3478' }, env)).toMatchObject({ mediaTurnTtl: 86_400, mediaIceTransportPolicy: 'relay' });
+    expect(() => loadConfig({}, { OPENVC_MEDIA_TURN_URLS: env.OPENVC_MEDIA_TURN_URLS })).toThrow(/mediaTurnUrls needs mediaTurnSecret \[--media-turn-secret/);
+    expect(() => loadConfig({ mediaIceTransportPolicy: 'relay' }, {})).toThrow(/relay needs mediaTurnUrls/);
+    expect(() => loadConfig({ mediaTurnUrls: 'https://turn.example.com' }, env)).toThrow(/mediaTurnUrls: .*--media-turn-urls/);
+    expect(() => loadConfig({ mediaStunUrls: 'turn:x:3478' }, {})).toThrow(/mediaStunUrls: /);
+    expect(() => loadConfig({ mediaTurnSecret: 'short' }, {})).toThrow(/mediaTurnSecret: /);
+    expect(() => loadConfig({ mediaTurnTtl: '10' }, {})).toThrow(/mediaTurnTtl: /);
+    expect(() => loadConfig({ mediaIceTransportPolicy: 'none' }, {})).toThrow(/mediaIceTransportPolicy: /);
   });
 
   it('rejects unknown keys and unreadable files', () => {

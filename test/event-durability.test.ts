@@ -7,6 +7,7 @@ import { openRuntime } from '../src/app/runtime.js';
 import { allScopes } from '../src/domain/demo.js';
 import type { Seed } from '../src/domain/seed.js';
 import { TestStore } from './helpers/server.js';
+import { cliArgv } from './helpers/cli.js';
 
 /**
  * Issue 4's fault test: the server is killed with SIGKILL 20 times at random moments while clients
@@ -70,7 +71,7 @@ describe('kill -9 during event delivery', () => {
     new Promise<ChildProcess>((resolve, reject) => {
       const c = spawn(
         process.execPath,
-        ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--host', '127.0.0.1', '--port', String(port), '--no-demo', '--no-rate-limit', '--event-timeout', '1000', '--event-retry-scale', '0.001', '--heartbeat-timeout', '600', '--empty-meeting-grace', '600', '--log-level', 'error', ...store.cliArgs()],
+        cliArgv('serve', '--host', '127.0.0.1', '--port', String(port), '--no-demo', '--no-rate-limit', '--event-timeout', '1000', '--event-retry-scale', '0.001', '--heartbeat-timeout', '600', '--empty-meeting-grace', '600', '--log-level', 'error', ...store.cliArgs()),
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let out = '';

@@ -14,7 +14,7 @@ type Json = Record<string, any>;
 
 const TOKEN = 'vt-0123456789abcdef';
 const KEY = 'encrypt-key-0123456789';
-const TYPES = ['meeting_started', 'meeting_ended', 'join_meeting', 'leave_meeting', 'all_meeting_started', 'all_meeting_ended'].map((t) => `vc.meeting.${t}_v1`);
+const TYPES = ['meeting_started', 'meeting_ended', 'join_meeting', 'leave_meeting', 'all_meeting_started', 'all_meeting_ended', 'participant_meeting_started', 'participant_meeting_joined', 'participant_meeting_ended'].map((t) => `vc.meeting.${t}_v1`);
 const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, trace: () => {} };
 
 /**
@@ -112,12 +112,17 @@ describe('event delivery wire format, through the SDK EventDispatcher', () => {
     expect(rows.map((r) => r.event_type.replace('vc.meeting.', ''))).toEqual([
       'meeting_started_v1',
       'all_meeting_started_v1',
+      'participant_meeting_started_v1',
       'join_meeting_v1',
+      'participant_meeting_joined_v1',
       'join_meeting_v1',
+      'participant_meeting_joined_v1',
       'leave_meeting_v1',
       'leave_meeting_v1',
       'meeting_ended_v1',
       'all_meeting_ended_v1',
+      'participant_meeting_ended_v1',
+      'participant_meeting_ended_v1',
     ]);
   });
 

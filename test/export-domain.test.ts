@@ -179,7 +179,7 @@ describe('room reservation texts (export.md §9.4)', () => {
     expect(reservationStatusText(b({}))).toBe('预定成功');
     const released = ['manual', 'meeting_ended', 'no_check_in', 'sensor'].map((r) => reservationStatusText(b({ status: 'released', release_reason: r })));
     expect(released).toEqual(['已释放（手动释放）', '已释放（会议结束后自动释放）', '已释放（未签到被释放）', '已释放（传感器自动释放）']);
-    expect([releaseText(b({})), releaseText(b({ status: 'released', release_reason: 'sensor' }))]).toEqual(['', '已释放（传感器自动释放）']);
+    expect([releaseText({ status: 'confirmed', released_at: null, end_time: 2 }), releaseText({ status: 'released', released_at: 1, end_time: 2 }), releaseText({ status: 'released', released_at: 2, end_time: 2 })]).toEqual(['否', '是', '否']);
     const devices = ['sign_in_board', 'qr_code', 'controller', 'touch_panel', 'offline_auto', null].map((m) => checkInDeviceText(b({ check_in_method: m })));
     expect(devices).toEqual(['签到板', '签到二维码', '控制器', '触屏板', '设备离线，自动签到', '']);
   });

@@ -188,8 +188,8 @@ describe(`room reservation export and query (${dialect})`, () => {
       items.map((x) => [x.room_name, blank(x.event_title), x.reserver, x.department_of_reserver, Number(x.guests_number), Number(x.accepted_number), x.event_start_time, x.event_end_time, x.event_duration, x.reservation_status, blank(x.check_in_device), x.room_check_in_status, blank(x.check_in_time), blank(x.releasing_person), blank(x.releasing_time)]),
     ).toEqual(campusRows());
     const meetingItem = items.find((x) => x.room_id === rooms.C)!;
-    expect(meetingItem).toMatchObject({ reserver_user_id: deriveOpenId(fixture.acme.full.appId, 'acme', 'alice'), is_release_early: '已释放（会议结束后自动释放）', guests_number: '3', accepted_number: '2' });
-    expect(items.find((x) => x.reservation_status === '审批中')).toMatchObject({ is_release_early: '' });
+    expect(meetingItem).toMatchObject({ reserver_user_id: deriveOpenId(fixture.acme.full.appId, 'acme', 'alice'), is_release_early: '是', guests_number: '3', accepted_number: '2' });
+    expect(items.find((x) => x.reservation_status === '审批中')).toMatchObject({ is_release_early: '否' });
     // without need_topic the titles are blank
     const untitled = await ok(acme.vc.resourceReservationList.get({ params: { ...params, need_topic: false } }));
     expect(untitled.room_reservation_list!.map((x) => x.event_title)).toEqual(items.map(() => ''));
@@ -214,6 +214,8 @@ describe(`room reservation export and query (${dialect})`, () => {
     expect((await exported(acme, acme.vc.export.meetingList({ data: { start_time: String(t0), end_time: String(at(0)), room_id: rooms.A! } }))).rows).toHaveLength(1);
     const twin = await ok(acme.vc.meetingList.get({ params: { start_time: String(t0), end_time: String(at(0)), room_id: rooms.C! } }));
     expect(twin.meeting_list!.map((x) => x.meeting_instance_id)).toEqual([meeting.id]);
+    // Room C was booked for that hour and joined: it is the meeting's reserved room
+    expect(twin.meeting_list![0]!.reserved_rooms).toEqual([{ room_id: rooms.C, room_name: 'Room C' }]);
 
     const one = { meeting_start_time: String(Math.floor(m.startedAt! / 1000)), meeting_end_time: String(at(0)), meeting_no: meeting.meeting_no as string };
     const participants = await exported(acme, acme.vc.export.participantList({ data: { ...one, room_id: rooms.C! } }));

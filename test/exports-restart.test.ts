@@ -8,13 +8,14 @@ import { exported, finished, protocol, sheetOf } from './helpers/exports.js';
 import { JobInterrupted, JobRunner } from '../src/jobs/runner.js';
 import { registerExportJobs } from '../src/app/jobs/export-jobs.js';
 import type { ExportService } from '../src/export/export.service.js';
+import { cliArgv } from './helpers/cli.js';
 
 const sec = (ms: number) => String(Math.floor(ms / 1000));
 
 /** Runs the CLI as a user would. */
 function openvc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { env: { ...process.env, OPENVC_LOG_LEVEL: 'silent' } }, (err, stdout, stderr) =>
+    execFile(process.execPath, cliArgv(...args), { env: { ...process.env, OPENVC_LOG_LEVEL: 'silent' } }, (err, stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

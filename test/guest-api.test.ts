@@ -77,9 +77,9 @@ describe('guests', () => {
     const guestRow = got.data!.meeting!.participants!.find((p) => p.user_type === 5);
     expect(guestRow).toMatchObject({ id: g.guest.id, user_type: 5, is_host: false, is_cohost: false, is_external: true, status: 2 });
     expect(got.data!.meeting!.participant_count).toBe('2');
-    // with user_id there is no ID to show a guest by (as for rooms): the list leaves them out
+    // with user_id a guest is still listed, by its guest ID (as rooms by their room_id)
     const byUserId = await client.vc.meeting.get({ path: { meeting_id: alice.meeting.id }, params: { with_participants: true, user_id_type: 'user_id' } });
-    expect(byUserId.data!.meeting!.participants!.map((p) => p.id)).toEqual(['alice']);
+    expect(byUserId.data!.meeting!.participants!.map((p) => p.id)).toEqual(['alice', g.guest.id]);
     const listed = await client.vc.meeting.listByNo({ params: { meeting_no: r.meeting_no!, start_time: String(Math.floor(Date.now() / 1000) - 60), end_time: String(Math.floor(Date.now() / 1000) + 60) } });
     expect(listed.data!.meeting_briefs!.map((m) => m.id)).toEqual([alice.meeting.id]);
 
@@ -87,18 +87,19 @@ describe('guests', () => {
     const m = (await s.runtime.repos.meetings.load('acme', alice.meeting.id))!.meeting;
     expect(m.participants.find((p) => p.key === `g:${g.guest.id}`)).toMatchObject({ userType: 5, name: 'Gus Guest', userId: null, tenantKey: null });
 
-    // vc.meeting.join_meeting_v1 for a guest: user_type 5 and no ID (a guest has no open_id, union_id or user_id)
+    // vc.meeting.join_meeting_v1 for a guest: user_type 5, named by its guest ID (it has no open_id, union_id or user_id)
     const joins = (await outbox(alice.meeting.id)).filter((e) => e.type === 'vc.meeting.join_meeting_v1');
+    const guestIds = { union_id: g.guest.id, user_id: g.guest.id, open_id: g.guest.id };
     expect(joins).toHaveLength(2);
-    expect(joins[1]!.payload.operator).toEqual({ id: {}, user_role: 1, user_type: 5 });
+    expect(joins[1]!.payload.operator).toEqual({ id: guestIds, user_role: 1, user_type: 5 });
     const acme = (await s.runtime.repos.apps.find(fixture.acme.full.appId))!;
     const rendered = renderBody(joins[1]!.payload, tripleFor(acme), 'acme') as Json;
-    expect(rendered.operator).toEqual({ id: {}, user_role: 1, user_type: 5 });
+    expect(rendered.operator).toEqual({ id: guestIds, user_role: 1, user_type: 5 });
 
     // the guest leaves: leave_meeting_v1 with leave_reason 1 and the guest as leave_user
     await ok(token, 'POST', `/client/v1/sessions/${g.session_id}/leave`);
     const leaves = (await outbox(alice.meeting.id)).filter((e) => e.type === 'vc.meeting.leave_meeting_v1');
-    expect(leaves.map((e) => [e.payload.leave_reason, e.payload.leave_user, e.payload.operator])).toEqual([[1, { id: {}, user_role: 1, user_type: 5 }, { id: {}, user_role: 1, user_type: 5 }]]);
+    expect(leaves.map((e) => [e.payload.leave_reason, e.payload.leave_user, e.payload.operator])).toEqual([[1, { id: guestIds, user_role: 1, user_type: 5 }, { id: guestIds, user_role: 1, user_type: 5 }]]);
 
     // the same guest rejoins with their token (the page's "Join again"): same participant, a new session
     const again = await ok(token, 'POST', '/client/v1/meetings/join', { meeting_no: r.meeting_no });

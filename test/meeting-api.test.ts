@@ -109,7 +109,7 @@ describe('meeting Open API', () => {
       const m = await liveMeeting();
       const now = Math.floor(Date.now() / 1000);
       const res = await client.vc.meeting.listByNo({ params: { meeting_no: m.no, start_time: String(now - 3600), end_time: String(now + 60) } });
-      expect(res.data).toEqual({ has_more: false, meeting_briefs: [{ id: m.id, topic: 'Review', url: `${s.url}/j/${m.no}`, meeting_no: m.no, password: '', meeting_connect: false }] });
+      expect(res.data).toEqual({ has_more: false, page_token: '', meeting_briefs: [{ id: m.id, topic: 'Review', url: `${s.url}/j/${m.no}`, meeting_no: m.no, password: '', meeting_connect: false, note_id: '' }] });
       const e = await sdkError(client.vc.meeting.listByNo({ params: { meeting_no: m.no, start_time: String(now), end_time: String(now - 1) } }));
       expect([e.status, e.body.code]).toEqual([400, 121003]);
       const bad = await sdkError(client.vc.meeting.listByNo({ params: { meeting_no: '12', start_time: String(now - 1), end_time: String(now) } }));

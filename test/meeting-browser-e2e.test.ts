@@ -103,7 +103,7 @@ describe.skipIf(!hasChromium)(`a browser meeting controlled and recorded through
     expect(more).toEqual([]);
     expect(rec).toMatchObject({ status: 'ready', fail_reason: null });
     const got = await ok(client.vc.meetingRecording.get({ path: { meeting_id: meetingId } }));
-    expect(got.recording).toEqual({ url: `${s.url}/minutes/${rec!.url_token}`, duration: String(rec!.duration_ms) });
+    expect(got.recording).toEqual({ id: rec!.id, meeting_id: meetingId, url: `${s.url}/minutes/${rec!.url_token}`, duration: String(rec!.duration_ms) });
     // The segment runs from the start call's commit to the stop call's: within the calls' round trips.
     expect(rec!.duration_ms).toBeGreaterThan(RECORD_MS - 1_000);
     expect(rec!.duration_ms).toBeLessThanOrEqual(recordedMs);

@@ -37,7 +37,20 @@ describe('meeting events in the outbox', () => {
     await call('gina', 'POST', `/client/v1/sessions/${g.session_id}/leave`);
     await s.runtime.jobs.runDue();
     const rows = await s.runtime.repos.outbox.list('acme', 0, 100, a.meeting.id);
-    expect(rows.map((r) => r.event_type)).toEqual(['vc.meeting.all_meeting_started_v1', 'vc.meeting.all_meeting_ended_v1']);
+    // Per participant (alice, of the tenant; gina is external): started, joined, ended.
+    expect(rows.map((r) => r.event_type)).toEqual([
+      'vc.meeting.all_meeting_started_v1',
+      'vc.meeting.participant_meeting_started_v1',
+      'vc.meeting.participant_meeting_joined_v1',
+      'vc.meeting.all_meeting_ended_v1',
+      'vc.meeting.participant_meeting_ended_v1',
+    ]);
+    const perParticipant = rows.filter((r) => r.event_type.includes('participant_meeting_')).map((r) => JSON.parse(r.payload) as Json);
+    for (const body of perParticipant) {
+      expect(body.subscriber_ids).toEqual([{ $user: 'alice' }]);
+      expect(body.meeting).toMatchObject({ id: a.meeting.id, meeting_sub_type: 0, webinar_setting: { webinar_type: 0 } });
+    }
+    rows.splice(0, rows.length, ...rows.filter((r) => r.event_type.startsWith('vc.meeting.all_')));
 
     const full = (await s.runtime.repos.apps.find(fixture.acme.full.appId))!;
     const narrow = (await s.runtime.repos.apps.find(fixture.acme.narrow.appId))!;
@@ -56,7 +69,9 @@ describe('meeting events in the outbox', () => {
           host_user: { id: alice, user_role: 2, user_type: 1 },
           owner: { id: alice, user_role: 2, user_type: 1 },
           calendar_event_id: '',
+          meeting_sub_type: 0,
           security_setting: { security_level: 1 },
+          webinar_setting: { webinar_type: 0 },
         },
         operator: { id: alice, user_role: 2, user_type: 1 },
       },

@@ -94,7 +94,7 @@ describe(`recording Open API (${dialect})`, () => {
     expect(rec!.duration_ms).toBe(durationMs);
     expect(durationMs).toBeGreaterThan(2000);
     const got = await ok(get(m.id));
-    expect(got).toEqual({ recording: { url: `${s.url}/minutes/${rec!.url_token}`, duration: String(durationMs) } });
+    expect(got).toEqual({ recording: { id: rec!.id, meeting_id: m.id, url: `${s.url}/minutes/${rec!.url_token}`, duration: String(durationMs) } });
     expect(rec!.url_token).toMatch(/^obcn[a-z0-9]{20}$/);
     // the owner with a user token too
     expect((await ok(get(m.id, u('alice')))).recording!.url).toBe(got.recording!.url);

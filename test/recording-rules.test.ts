@@ -50,22 +50,33 @@ describe('recording rules', () => {
 describe('the capture manifest', () => {
   it('lists the started tracks by offset, skipping torn lines and names that leave the directory', () => {
     const lines = [
-      { event: 'track_started', file: 'b.webm', kind: 'video', participant_key: 'u:bob', at: 1500 },
+      { event: 'track_started', file: 'b.webm', kind: 'video', participant_key: 'u:bob', at: 1500, opened_at: 1200 },
       { event: 'track_started', file: 'a.webm', kind: 'audio', participant_key: 'u:alice', at: 900 },
       { event: 'track_ended', file: 'a.webm', at: 2000 },
+      // the capture worked out by the end that b's first frame was captured earlier than it came
+      { event: 'track_ended', file: 'b.webm', at: 2600, media_at: 1400 },
       { event: 'track_started', file: '../../etc/passwd', kind: 'audio', at: 1000 },
       { event: 'track_started', file: 'c.webm', kind: 'hologram', at: 1000 },
     ].map((l) => JSON.stringify(l));
     const tracks = parseManifest([...lines, '{"event":"track_sta'].join('\n'), '/raw', 1000);
     expect(tracks).toEqual([
-      { file: '/raw/a.webm', kind: 'audio', participantKey: 'u:alice', offsetMs: 0 },
-      { file: '/raw/b.webm', kind: 'video', participantKey: 'u:bob', offsetMs: 500 },
+      { file: '/raw/a.webm', kind: 'audio', participantKey: 'u:alice', offsetMs: 0, openedMs: 0, endedMs: 1000 },
+      { file: '/raw/b.webm', kind: 'video', participantKey: 'u:bob', offsetMs: 400, openedMs: 200, endedMs: 1600 },
     ]);
+  });
+
+  it('a name used again (a restarted capture) starts a new track; its end belongs to the latest', () => {
+    const lines = [
+      { event: 'track_started', file: 'a.webm', kind: 'video', participant_key: 'u:alice', at: 1100 },
+      { event: 'track_ended', file: 'a.webm', at: 1500 },
+      { event: 'track_started', file: 'a.webm', kind: 'video', participant_key: 'u:alice', at: 3000, opened_at: 2900 },
+    ].map((l) => JSON.stringify(l));
+    expect(parseManifest(lines.join('\n'), '/raw', 1000)).toEqual([{ file: '/raw/a.webm', kind: 'video', participantKey: 'u:alice', offsetMs: 2000, openedMs: 1900 }]);
   });
 });
 
 describe('composition', () => {
-  const track = (kind: Track['kind'], participantKey: string, offsetMs = 0): Track => ({ file: `/raw/${kind}-${participantKey}-${offsetMs}.webm`, kind, participantKey, offsetMs });
+  const track = (kind: Track['kind'], participantKey: string, offsetMs = 0, more: Partial<Track> = {}): Track => ({ file: `/raw/${kind}-${participantKey}-${offsetMs}.webm`, kind, participantKey, offsetMs, openedMs: offsetMs, ...more });
 
   it('a grid of one tile per camera participant, the screen large when someone shares', () => {
     expect(gridRects(1)).toEqual([{ x: 0, y: 0, w: 1280, h: 720 }]);
@@ -98,8 +109,21 @@ describe('composition', () => {
     const graph = args[args.indexOf('-filter_complex') + 1]!;
     expect(graph).toContain('adelay=1250:all=1[a1]');
     expect(graph).toContain('amix=inputs=3:duration=first');
-    expect(graph).toContain('setpts=PTS-STARTPTS+1.250/TB');
+    expect(graph).toContain('[4:v]setpts=PTS-STARTPTS,fps=25,setpts=PTS+1.250/TB,scale=');
     expect(args.filter((a) => a === '-i')).toHaveLength(5);
+  });
+
+  it("a video track shows its first frame from its span's start and its last until the span's end", () => {
+    const graph = (t: Track) => {
+      const args = composeArgs([t], 9000, '/out.mp4', 1);
+      return args[args.indexOf('-filter_complex') + 1]!;
+    };
+    // first frame 1.5 s after the span opened at 0.5 s; the span ended at 6 s
+    expect(graph(track('screen', 'u:a', 2000, { openedMs: 500, endedMs: 6000 }))).toContain(
+      '[2:v]setpts=PTS-STARTPTS,fps=25,tpad=start_duration=1.500:start_mode=clone:stop=-1:stop_mode=clone,trim=end=5.500,setpts=PTS+0.500/TB,',
+    );
+    // no end in the manifest (the capture died): the track stops with its file
+    expect(graph(track('video', 'u:a', 700, { openedMs: 500 }))).toContain('[2:v]setpts=PTS-STARTPTS,fps=25,tpad=start_duration=0.200:start_mode=clone,setpts=PTS+0.500/TB,');
   });
 });
 

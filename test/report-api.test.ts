@@ -7,6 +7,7 @@ import { fixture, fixtureSeed } from './helpers/fixture.js';
 import { MEETING_STATUS, createMeeting, end, join } from '../src/domain/meeting/meeting.js';
 import { newMeetingId } from '../src/domain/meeting/meeting.service.js';
 import { deriveUnionId } from '../src/domain/ids.js';
+import { cliArgv } from './helpers/cli.js';
 
 type Json = Record<string, any>;
 
@@ -26,7 +27,7 @@ const REPORT_APP = { appId: 'cli_acmereport01', appSecret: 'acme-report-secret' 
 /** Runs the CLI as a user would. */
 function openvc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { env: { ...process.env, OPENVC_LOG_LEVEL: 'silent' } }, (err, stdout, stderr) =>
+    execFile(process.execPath, cliArgv(...args), { env: { ...process.env, OPENVC_LOG_LEVEL: 'silent' } }, (err, stdout, stderr) =>
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -103,8 +103,9 @@ describe(`reserves (${dialect})`, () => {
       expect(r.meeting_no).toMatch(/^[1-9]\d{8}$/);
       expect(r.password).toBe('971024');
       expect(r.end_time).toBe(endTime);
-      expect(r.url).toBe(`${s.url}/j/${r.meeting_no}`);
-      expect(r.app_link).toBe(`${s.url}/client/videochat/open?source=openplatform&action=join&idtype=reservationid&id={?}&preview={?}&mic={?}&speaker={?}&camera={?}`);
+      // The join link carries the password (issue 15); the AppLink is that link, with no placeholders left.
+      expect(r.url).toBe(`${s.url}/j/${r.meeting_no}?pwd=971024`);
+      expect(r.app_link).toBe(r.url);
       expect(r.live_link).toBe(`${s.url}/s/${BigInt(r.id!).toString(36)}`);
       expect(data.reserve_correction_check_info).toEqual({ invalid_host_id_list: [] });
     });
@@ -465,7 +466,7 @@ describe(`reserves (${dialect})`, () => {
       await insertWith([a.meeting_no!]);
       const again = (await ok(update(a.id!, { end_time: inDays(2) }))).reserve!;
       expect(again.meeting_no).not.toBe(a.meeting_no);
-      expect(again.url).toBe(`${s.url}/j/${again.meeting_no}`);
+      expect(again.url).toBe(`${s.url}/j/${again.meeting_no}?pwd=${again.password}`);
       expect(again.expire_status).toBe(1);
     });
 

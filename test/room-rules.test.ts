@@ -90,10 +90,14 @@ describe('room status', () => {
     expect(disableWindow({ status: true, disable_start_time: s(now - 9000), disable_end_time: s(now - 1000) }, now)).toEqual({ start: now - 9000, end: now - 1000 });
   });
 
+  it('status false with a window wholly in the future is a scheduled disable, as Feishu accepts it; empty strings are no time', () => {
+    expect(disableWindow({ status: false, disable_start_time: s(now + 1000) }, now)).toEqual({ start: now + 1000, end: null });
+    expect(disableWindow({ status: true, disable_start_time: '', disable_end_time: '' }, now)).toBeNull();
+  });
+
   it('contradictions and bad times are 121003', () => {
     for (const input of [
       { status: true, disable_start_time: s(now - 1000) },
-      { status: false, disable_start_time: s(now + 1000) },
       { status: true, disable_end_time: s(now + 1000) },
       { status: true, disable_start_time: s(now + 2000), disable_end_time: s(now + 1000) },
       { status: false, disable_start_time: '-1' },
@@ -138,9 +142,9 @@ describe('value rules', () => {
 });
 
 describe('views', () => {
-  it('a level shows its ancestors as path and omits a missing custom ID', () => {
+  it('a level shows its ancestors as path and a missing custom ID as "" (the SDK declares it)', () => {
     const row = { tenant_key: 't', room_level_id: 'omb_f1', name: 'F1', name_key: 'f1', parent_id: 'omb_b1', tree_path: floor, depth: 3, custom_group_id: null, created_at: 0, updated_at: 0, has_child: false };
-    expect(levelView(row)).toEqual({ room_level_id: 'omb_f1', name: 'F1', parent_id: 'omb_b1', path: ['omb_root', 'omb_campus', 'omb_b1'], has_child: false });
+    expect(levelView(row)).toEqual({ room_level_id: 'omb_f1', name: 'F1', parent_id: 'omb_b1', path: ['omb_root', 'omb_campus', 'omb_b1'], has_child: false, custom_group_id: '' });
   });
 
   it('a room shows its level path, its own level last, and writes users as asked', () => {
@@ -167,10 +171,12 @@ describe('views', () => {
       room_id: 'omm_1',
       name: 'R',
       capacity: 3,
+      description: '',
       display_id: 'LM100000000',
+      custom_room_id: '',
       room_level_id: 'omb_f1',
       path: ['omb_root', 'omb_campus', 'omb_b1', 'omb_f1'],
-      room_status: { status: false, schedule_status: false, disable_start_time: '1', disable_end_time: '0', contact_ids: [{ $user: 'alice' }] },
+      room_status: { status: false, schedule_status: false, disable_start_time: '1', disable_end_time: '0', disable_reason: '', contact_ids: [{ $user: 'alice' }], disable_notice: false, resume_notice: false },
       device: [],
     });
   });

@@ -179,6 +179,11 @@ describe('booking verdicts', () => {
     expect(timeRefusal(time, at(17, 1.5), day)).toBe('outside_hours');
     expect(timeRefusal(time, at(9, 2.5), day)).toBe('too_long');
     expect(timeRefusal({ ...time, time_switch: 0 }, at(7, 5), day)).toBeUndefined();
+    // over midnight: allowed when both days are bookable around it (hours of the whole day), not otherwise
+    const allDay: TimeConfig = { ...time, start_time: '0', end_time: '86400' };
+    expect(timeRefusal(allDay, at(23.5), day)).toBeUndefined();
+    expect(timeRefusal({ ...allDay, end_time: String(23 * 3600) }, at(23.5), day)).toBe('outside_hours');
+    expect(timeRefusal({ ...allDay, start_time: String(3600) }, at(23.5), day)).toBe('outside_hours');
     // two days ahead: bookable from 08:00 two days before, not at 07:59
     expect(timeRefusal(time, at(9), day - 2 * 24 * HOUR + 8 * HOUR)).toBeUndefined();
     expect(timeRefusal(time, at(9), day - 2 * 24 * HOUR + 8 * HOUR - 60_000)).toBe('too_far_ahead');

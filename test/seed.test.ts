@@ -7,6 +7,7 @@ import { openRuntime, type Runtime } from '../src/app/runtime.js';
 import { TestStore, dialect, sdkClient, startTestServer } from './helpers/server.js';
 import { fixture, fixtureSeed } from './helpers/fixture.js';
 import pino from 'pino';
+import { cliArgv } from './helpers/cli.js';
 
 const run = promisify(execFile);
 
@@ -63,6 +64,45 @@ describe('seed validation names the offending path', () => {
         '$.tenants[1].apps[0].app_id: duplicate app_id "cli_dup00001"',
       ]),
     );
+  });
+
+  it('reports shape errors, duplicates, unknown scopes and events, and dangling departments in one pass', () => {
+    const input = {
+      tenants: [
+        {
+          tenant_key: 't1',
+          name: 'T',
+          colour: 'red',
+          departments: [{ department_id: 'a', name: 'A', parent_department_id: 'gone' }],
+          users: [
+            { user_id: 'u1', name: 42, department_ids: ['a', 'old', 'missing'] },
+            { user_id: 'u1', name: 'U2' },
+          ],
+          apps: [{ app_id: 'cli_app00001', app_secret: 'secret-123', name: 'A', scopes: ['vc:meeting:readonly', 'vc:meetin:readonly'], events: { subscribe: ['vc.meeting.meeting_started_v1', 'vc.meeting.nothing_v1'] } }],
+        },
+      ],
+    };
+    let err: unknown;
+    try {
+      parseSeed(input, (tk) => (tk === 't1' ? new Set(['old']) : undefined));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SeedError);
+    const p = (err as SeedError).problems;
+    expect(p).toEqual(
+      expect.arrayContaining([
+        '$.tenants[0].colour: Unexpected property',
+        '$.tenants[0].users[1].user_id: duplicate "u1"',
+        '$.tenants[0].departments[0].parent_department_id: unknown department "gone" (declare it in departments, or create it first)',
+        '$.tenants[0].users[0].department_ids[2]: unknown department "missing" (declare it in departments, or create it first)',
+        '$.tenants[0].apps[0].events.subscribe[1]: unknown event type "vc.meeting.nothing_v1"',
+      ]),
+    );
+    expect(p.some((l) => l.startsWith('$.tenants[0].users[0].name:'))).toBe(true);
+    expect(p.some((l) => l.startsWith('$.tenants[0].apps[0].scopes[1]: unknown scope "vc:meetin:readonly"'))).toBe(true);
+    // Known ones are not reported: the department the store has, the declared one, the right scope.
+    expect(p.join('\n')).not.toMatch(/"old"|department "a"|scopes\[0\]|subscribe\[0\]/);
   });
 });
 
@@ -139,7 +179,7 @@ describe(`seeding a ${dialect} store`, () => {
 });
 
 describe(`openvc seed (CLI) on a running ${dialect} server`, () => {
-  const cli = (...args: string[]) => run('npx', ['tsx', 'src/cli/index.ts', ...args], { cwd: process.cwd() });
+  const cli = (...args: string[]) => run(process.execPath, cliArgv(...args), { cwd: process.cwd() });
 
   it('applies a seed to the running server and refuses a malformed one without changing anything', async () => {
     const s = await startTestServer();
@@ -164,8 +204,8 @@ describe(`openvc seed (CLI) on a running ${dialect} server`, () => {
       const ok = await cli('seed', good, ...s.store.cliArgs());
       expect(ok.stdout).toContain('seeded 1 tenant(s), 0 department(s), 2 user(s), 0 app(s)');
       expect((await get('zed'))?.email).toBe('zed@acme.test');
-      // Another process changed a cached user: the server sees it at once on SQLite, and as soon as the
-      // commit notification arrives on PostgreSQL.
+      // Another process changed a cached user: the server sees it at once (the seed's commit bumped the
+      // tenant's directory version, which every cached read checks first).
       await expect.poll(async () => (await get('alice'))?.name, { timeout: 1000, interval: 20 }).toBe('Alice Renamed');
       expect((await get('alice'))?.department_ids).toEqual(['big']);
 
@@ -173,6 +213,30 @@ describe(`openvc seed (CLI) on a running ${dialect} server`, () => {
       const err = await cli('seed', broken, ...s.store.cliArgs()).catch((e: { code: number; stderr: string }) => e);
       expect('code' in err && err.code).toBe(2);
       expect((err as { stderr: string }).stderr).toContain('$.tenants[0].users[0].shoe_size: Unexpected property');
+      // Every kind of problem comes back from one run, the store's departments included.
+      const many = s.store.file(
+        'many.json',
+        JSON.stringify({
+          tenants: [
+            {
+              tenant_key: 'acme',
+              name: 'Acme',
+              users: [
+                { user_id: 'yan', name: 'Yan', shoe_size: 9, department_ids: ['big', 'nowhere'] },
+                { user_id: 'yan', name: 'Yan again' },
+              ],
+              apps: [{ app_id: 'cli_many0001', app_secret: 'secret-123', name: 'M', scopes: ['vc:meeting:readonly', 'vc:everything'] }],
+            },
+          ],
+        }),
+      );
+      const err3 = await cli('seed', many, ...s.store.cliArgs()).catch((e: { code: number; stderr: string }) => e);
+      const stderr3 = (err3 as { stderr: string }).stderr;
+      expect(stderr3).toContain('$.tenants[0].users[0].shoe_size: Unexpected property');
+      expect(stderr3).toContain('$.tenants[0].users[1].user_id: duplicate "yan"');
+      expect(stderr3).toContain('$.tenants[0].users[0].department_ids[1]: unknown department "nowhere"');
+      expect(stderr3).not.toContain('"big"');
+      expect(stderr3).toContain('$.tenants[0].apps[0].scopes[1]: unknown scope "vc:everything"');
       const notJson = s.store.file('notjson.json', '{"tenants": [');
       const err2 = await cli('seed', notJson, ...s.store.cliArgs()).catch((e: { code: number; stderr: string }) => e);
       expect((err2 as { stderr: string }).stderr).toContain('not valid JSON');

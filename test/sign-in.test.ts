@@ -10,6 +10,7 @@ import { parseSeed, SeedError } from '../src/domain/seed.js';
 import { hashToken } from '../src/domain/auth/tokens.js';
 import { runMaintenance } from '../src/jobs/maintenance.js';
 import pino from 'pino';
+import { cliArgv } from './helpers/cli.js';
 
 const AUTHORIZE = '/open-apis/authen/v1/authorize';
 const REDIRECT = 'https://client.test/callback';
@@ -17,7 +18,7 @@ const REDIRECT = 'https://client.test/callback';
 /** Runs the CLI as an operator would, with `input` on its stdin. */
 function openvc(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { env: { ...process.env, OPENVC_LOG_LEVEL: 'silent' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, cliArgv(...args), { env: { ...process.env, OPENVC_LOG_LEVEL: 'silent' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -126,6 +127,22 @@ describe('sign-in with a password', { timeout: 300_000 }, () => {
     const again = await fetch(s.url + next, { headers: { cookie }, redirect: 'manual' });
     expect(again.status).toBe(302);
     expect(again.headers.get('location')).toMatch(/^\/signin\?tenant=acme&next=/);
+  });
+
+  it('a sign-out posted from another site is refused and signs no one out', async () => {
+    const cookie = await signIn(s.url, 'acme', 'alice');
+    const hash = hashToken(cookie.split('=')[1]!);
+    for (const origin of ['https://evil.example', 'null']) {
+      const out = await fetch(`${s.url}/signout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin }, body: new URLSearchParams({ next: '/signin' }), redirect: 'manual' });
+      expect(out.status).toBe(403);
+      expect(await out.text()).toContain('must come from a page of this server');
+      expect(out.headers.getSetCookie().some((c) => c.startsWith('openvc_session='))).toBe(false);
+      expect((await sessionRows()).some((r) => r.token_hash === hash)).toBe(true);
+    }
+    // From the server's own page (its own origin) it works.
+    const own = await fetch(`${s.url}/signout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: s.url }, body: new URLSearchParams({ next: '/signin' }), redirect: 'manual' });
+    expect(own.status).toBe(303);
+    expect((await sessionRows()).some((r) => r.token_hash === hash)).toBe(false);
   });
 
   it('an expired session signs no one in', async () => {

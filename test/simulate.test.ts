@@ -9,6 +9,7 @@ import { MEETING_STATUS, PARTICIPANT_STATUS } from '../src/domain/meeting/meetin
 import type { OutboxRow } from '../src/store/repositories/outbox.repository.js';
 import { TestStore, startTestServer, type TestServer } from './helpers/server.js';
 import { fixture, fixtureSeed } from './helpers/fixture.js';
+import { cliArgv } from './helpers/cli.js';
 
 const FROM = Date.parse('2024-05-06T00:00:00Z');
 const TO = Date.parse('2024-05-11T00:00:00Z');
@@ -63,7 +64,7 @@ async function shape(rt: Runtime) {
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OPENVC_')));
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, cliArgv(...args), { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });

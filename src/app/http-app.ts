@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import swagger from '@fastify/swagger';
@@ -7,7 +7,7 @@ import { newLogId } from '../domain/ids.js';
 import { ApiError, fieldError } from '../contract/errors.js';
 import type { AppContext } from '../http/context.js';
 import { authHook } from '../http/auth.js';
-import { errorHandler } from '../http/error-handler.js';
+import { errorHandlerWith } from '../http/error-handler.js';
 import { capConnectionsPerAddress } from '../http/connection-cap.js';
 import { jsonShapeProblem } from '../http/json-limits.js';
 import { RouteRegistrar } from '../http/routes.js';
@@ -20,8 +20,12 @@ import { linkPages } from '../web/join.routes.js';
 import { playerRoutes } from '../web/player.routes.js';
 import { meetingPageRoutes } from '../web/meeting.routes.js';
 import { signInRoutes } from '../web/sign-in.routes.js';
+import { troubleshootRoutes } from '../web/troubleshoot.routes.js';
+import { consoleRoutes } from '../web/console.routes.js';
 import { rtcRoutes, MAX_SIGNALLING_BYTES } from '../client-api/rtc.routes.js';
 import { healthRoutes } from './health.js';
+import { metricsRoutes } from './metrics.js';
+import { lazyChildLogger } from '../http/lazy-logger.js';
 
 const AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="32" fill="#3370ff"/><circle cx="32" cy="26" r="11" fill="#fff"/><path d="M12 54c4-11 12-15 20-15s16 4 20 15" fill="#fff"/></svg>`;
 
@@ -30,9 +34,11 @@ const AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><cir
  * or nothing on GET and DELETE), the auth/scope/rate-limit hook, the Feishu error envelope, the routes.
  */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const errorHandler = errorHandlerWith({ publicUrl: () => ctx.publicUrl, ...(ctx.requestLog ? { requestLog: ctx.requestLog } : {}) });
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     genReqId: () => newLogId(),
+    childLoggerFactory: lazyChildLogger,
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'log_id', disableRequestLogging: true }),
     bodyLimit: ctx.config.bodyLimit,
@@ -63,16 +69,20 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const jsonAjv = new Ajv({ ...base, coerceTypes: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? jsonAjv : textAjv).compile(schema));
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Tt-Logid', request.id);
     reply.header('X-Request-Id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    if (!ctx.logger.isLevelEnabled('info')) return;
-    request.log.info(
-      { method: request.method, url: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, app_id: request.principal?.appId },
-      'request',
-    );
+  // The access line, with the log id the request's own lines carry as a binding.
+  const access = ctx.accessLogger;
+  app.addHook('onResponse', (request, reply, done) => {
+    if (ctx.logger.isLevelEnabled('info')) {
+      const line = { method: request.method, url: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, app_id: request.principal?.appId };
+      if (access) access.info({ log_id: request.id, ...line }, 'request');
+      else request.log.info(line, 'request');
+    }
+    done();
   });
 
   app.removeContentTypeParser(['application/json']);
@@ -107,6 +117,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     hideUntagged: true,
   });
 
+  // Before any route, so that its response hook counts them all.
+  metricsRoutes(app, ctx);
   app.setErrorHandler(errorHandler);
   // Feishu answers unknown paths and wrong methods with a plain-text 404 (common.md §2, observed).
   app.setNotFoundHandler((_request, reply) => {
@@ -123,6 +135,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   adminApiRoutes(app, ctx);
   bookingApiRoutes(app, ctx);
   linkPages(app);
+  troubleshootRoutes(app, ctx);
+  consoleRoutes(app, ctx);
   playerRoutes(app, ctx);
   meetingPageRoutes(app, ctx);
   signInRoutes(app, ctx);
@@ -138,7 +152,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
  * (ajv coerces `page_size=1e400` to Infinity and then skips its range checks) anywhere in the path, query or
  * body → the same 99992402 a schema violation gets (or the route's own bad-request error).
  */
-async function rejectUnusableValues(request: FastifyRequest): Promise<void> {
+function rejectUnusableValues(request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
   const stack: [unknown, string][] = [
     [request.params, ''],
     [request.query, ''],
@@ -151,10 +165,12 @@ async function rejectUnusableValues(request: FastifyRequest): Promise<void> {
     else if (typeof value === 'number' && !Number.isFinite(value)) message = 'must be a finite number';
     else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) stack.push([v, `${path}/${k}`]);
     if (message) {
-      throw Object.assign(new Error(`${path.slice(1) || 'body'} ${message}`), {
+      done(Object.assign(new Error(`${path.slice(1) || 'body'} ${message}`), {
         statusCode: 400,
         validation: [{ instancePath: path, keyword: 'usable', message }],
-      });
+      }));
+      return;
     }
   }
+  done();
 }

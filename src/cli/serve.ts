@@ -11,7 +11,9 @@ function banner(s: RunningServer): string {
     `  store:        ${s.runtime.store.dialect} ${s.runtime.store.location}`,
     `  Open API:     ${s.url}/open-apis/…   (SDK: new lark.Client({ appId, appSecret, domain: '${s.url}' }))`,
     `  OpenAPI doc:  ${s.url}/openapi.json`,
+    `  Console:      ${s.url}/admin   (administrators)`,
   ];
+  if (s.runtime.config.metrics) lines.push(`  Metrics:      ${s.url}/metrics   (Prometheus)`);
   if (s.demo) {
     lines.push(
       '',
@@ -20,7 +22,7 @@ function banner(s: RunningServer): string {
       `    app_secret:        ${s.demo.appSecret}`,
       `    user_access_token: ${s.demo.userAccessToken}   (user ${s.demo.userId}, valid ${s.runtime.config.userTokenTtl} s)`,
       `    sign in (OAuth):   ${s.url}/open-apis/authen/v1/authorize?client_id=${s.demo.appId}&response_type=code&redirect_uri=${encodeURIComponent(DEMO_REDIRECT_URI)}`,
-      `    demo users:        alice, bob, carol, dave (tenant demo), password: ${s.demo.password}   (change it: openvc user set-password alice)`,
+      `    demo users:        alice, bob, carol, dave (tenant demo), password: ${s.demo.password}   (change it: openvc user set-password alice; alice is an administrator)`,
     );
   }
   if (s.runtime.config.devPickUser) {

@@ -23,11 +23,16 @@ function seconds(v: string): number {
   return n;
 }
 
-/** An ISO date or date-time, or unix seconds. A bare date as `--to` means the end of that day. */
+/**
+ * An ISO date or date-time, unix seconds, or `<n>d` for n days before now (so that an example stays inside
+ * the report window whenever it is run). A bare date as `--to` means the end of that day.
+ */
 function instant(endOfDay: boolean) {
   return (v: string): number => {
+    const daysAgo = /^(\d{1,4})d$/.exec(v);
+    if (daysAgo) return Date.now() - Number(daysAgo[1]) * DAY;
     const t = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v);
-    if (!Number.isFinite(t)) throw new InvalidArgumentError('must be an ISO date (2024-05-01, 2024-05-01T09:00:00Z) or unix seconds');
+    if (!Number.isFinite(t)) throw new InvalidArgumentError('must be an ISO date (2024-05-01, 2024-05-01T09:00:00Z), unix seconds, or 30d (30 days ago)');
     return endOfDay && /^\d{4}-\d{2}-\d{2}$/.test(v) ? t + DAY : t;
   };
 }
@@ -60,8 +65,8 @@ export function simulateCommand(): Command {
   )
     .addOption(new Option('--meetings <n>', 'how many meetings').argParser(count(1)).default(10))
     .addOption(new Option('--participants <m>', 'participants per meeting: 2..M each in history, M in live meetings').argParser(count(2)).default(5))
-    .addOption(new Option('--from <date>', 'history: start of the window the meetings fall in [7 days before --to]').argParser(instant(false)))
-    .addOption(new Option('--to <date>', 'history: end of the window [now]').argParser(instant(true)))
+    .addOption(new Option('--from <date>', 'history: start of the window the meetings fall in: ISO date, unix seconds or 30d (days ago) [7 days before --to]').argParser(instant(false)))
+    .addOption(new Option('--to <date>', 'history: end of the window, same forms [now]').argParser(instant(true)))
     .addOption(new Option('--tenant <key>', "the tenant whose users meet (its first app is used) [the demo tenant, created on an empty store]"))
     .addOption(new Option('--app <app_id>', 'the app the sessions are opened through (implies its tenant)'))
     .addOption(new Option('--seed <n>', 'seed of the random choices; the same seed replays the same history [random]').argParser(count(0)))

@@ -49,7 +49,7 @@ async function tenantOf(rt: Runtime, given: unknown): Promise<string> {
 const tenantOption = () => new Option('--tenant <tenant_key>', "the user's tenant (may be left out when the store has one tenant)");
 
 export function userCommand(): Command {
-  const user = new Command('user').description("users' sign-in: passwords and invitation links");
+  const user = new Command('user').description("users' sign-in and role: passwords, invitation links, administrators");
   user.addCommand(
     storeOptions(new Command('set-password').description('set a user\'s password, read from stdin (e.g. `printf %s "$PW" | openvc user set-password alice`) or typed at a prompt'))
       .argument('<user_id>', 'user id (as in the seed)')
@@ -79,6 +79,20 @@ export function userCommand(): Command {
           const base = typeof opts.publicUrl === 'string' ? opts.publicUrl.replace(/\/$/, '') : publicUrlOf(rt.config);
           console.log(`${base}/invite/${token}`);
           console.error(`one-time link for ${userId} (${tenant}), valid until ${new Date(expiresAt).toISOString()}`);
+        }),
+      ),
+  );
+  user.addCommand(
+    storeOptions(new Command('admin').description("make a user an administrator of the tenant (troubleshooter pages, admin console), or with --revoke take the role away"))
+      .argument('<user_id>', 'user id (as in the seed)')
+      .addOption(tenantOption())
+      .option('--revoke', 'take the administrator role away')
+      .action(async (userId: string, opts: Record<string, unknown>) =>
+        withRuntime(opts, async (rt) => {
+          const tenant = await tenantOf(rt, opts.tenant);
+          const admin = opts.revoke !== true;
+          if (!(await rt.repos.directory.setAdmin(tenant, userId, admin))) throw new Error(`user ${userId} does not exist in tenant ${tenant}`);
+          console.error(admin ? `${userId} is now an administrator of tenant ${tenant}` : `${userId} is no longer an administrator of tenant ${tenant}`);
         }),
       ),
   );

@@ -1,3 +1,5 @@
+import type { WakeBus } from '../store/wake-bus.js';
+import { sessionWakeKey, userWakeKey } from '../store/repositories/session.repository.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { MethodSpec, RateLimit, TokenKind } from '../contract/methods.js';
@@ -11,6 +13,9 @@ import { guestKey, participant, roomKey } from '../domain/meeting/meeting.js';
 import { joinAsGuest } from '../domain/meeting/guest-join.js';
 import { GUEST_NAME_MAX } from '../domain/meeting/guests.js';
 import type { ClientEventRow } from '../store/repositories/session.repository.js';
+import { chatWakeKey } from '../store/repositories/chat.repository.js';
+import { CHAT_TEXT_MAX, REACTIONS, type ChatInput } from '../domain/meeting/chat.js';
+import { messageOf } from '../domain/meeting/chat.service.js';
 
 /**
  * The participant protocol (docs/client-api.md): what the meeting page, room devices and the simulator
@@ -118,6 +123,26 @@ const EventsQuery = Type.Object({
   wait: Type.Optional(Type.Integer({ minimum: 0, maximum: 25, default: 0, description: 'seconds to wait for an event (long poll)' })),
 });
 
+const ChatBody = Type.Object(
+  {
+    text: Type.Optional(Type.String({ maxLength: 4 * CHAT_TEXT_MAX, description: `a message to everyone: 1–${CHAT_TEXT_MAX} characters once trimmed, plain text` })),
+    reaction: Type.Optional(Type.String({ maxLength: 32, description: `one of ${REACTIONS.join(', ')}` })),
+    hand: Type.Optional(Type.Boolean({ description: 'raise (true) or lower (false) the hand' })),
+  },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1 },
+);
+const ChatMessageView = Type.Object({
+  seq: Type.Integer(),
+  kind: Type.String({ description: 'text, reaction or hand' }),
+  content: Type.String({ description: "the text (plain text: show it as text, never as markup), the reaction's name, or up / down" }),
+  sender_key: Type.String(),
+  sender_name: Type.String(),
+  created_at: Type.Integer({ description: 'unix milliseconds' }),
+});
+const ChatView = Type.Object({ messages: Type.Array(ChatMessageView), next: Type.Integer() });
+/** Per session: enough for anyone typing or reacting, not for a script flooding the meeting. */
+const CHAT_LIMIT: RateLimit = { perMinute: 60 };
+
 const MeetingView = Type.Object({
   id: Type.String(),
   meeting_no: Type.String(),
@@ -155,13 +180,42 @@ function eventsView(rows: ClientEventRow[], after: number) {
   };
 }
 
-/** Polls `read` until it returns something or `waitS` passes. */
-async function longPoll<T>(read: () => Promise<T[]>, waitS: number, request: FastifyRequest): Promise<T[]> {
+/**
+ * Answers with the key's events after the cursor, waiting up to `waitS` for some to arrive. The wait is
+ * pushed, not polled: the store's wake bus resolves it when a transaction that wrote events for the key
+ * commits, in this process or (PostgreSQL) any other. When the bus knows the key's newest event is at
+ * the cursor, the store is not read at all; while the bus cannot hear other processes (its connection is
+ * down) the poll looks for itself once a second.
+ */
+async function longPoll<T extends { seq: number }>(bus: WakeBus, key: string, after: number, limit: number, read: () => Promise<T[]>, waitS: number, request: FastifyRequest): Promise<T[]> {
   const deadline = Date.now() + waitS * 1000;
-  for (;;) {
-    const rows = await read();
-    if (rows.length > 0 || Date.now() >= deadline || request.raw.destroyed) return rows;
-    await new Promise((r) => setTimeout(r, 250));
+  let gone: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => (gone = resolve));
+  request.raw.once('close', gone);
+  try {
+    for (;;) {
+      const waiter = bus.subscribe([key]);
+      try {
+        const known = bus.lastSeq(key);
+        if (known === undefined || known > after || !bus.reliable()) {
+          const epoch = bus.epoch();
+          const rows = await read();
+          // A short page holds the newest event; an empty one says there is none after the cursor.
+          if (rows.length < limit) bus.noteRead(key, rows.length > 0 ? rows[rows.length - 1]!.seq : after, epoch);
+          if (rows.length > 0) return rows;
+        }
+        const left = deadline - Date.now();
+        if (left <= 0 || request.raw.destroyed) return [];
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, bus.reliable() ? left : Math.min(left, 1000))));
+        await Promise.race([waiter.promise, timeout, closed]);
+        clearTimeout(timer);
+      } finally {
+        waiter.cancel();
+      }
+    }
+  } finally {
+    request.raw.off('close', gone);
   }
 }
 
@@ -210,7 +264,7 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   const guestJoin = spec('guestJoin', 'POST', '/client/v1/meetings/guest_join', 'Join a meeting whose reserve admits guests, as a guest (no token)', [], GUEST_JOIN_LIMIT);
   route(guestJoin, { body: GuestJoinBody, response: GuestSessionView }, async (req, reply) => {
-    enforceRateLimit(ctx, guestJoin, `ip:${req.ip}`, '', reply);
+    await enforceRateLimit(ctx, guestJoin, `ip:${req.ip}`, '', reply);
     const v = await passwordGuarded(req, req.body.meeting_no, req.body.password, () =>
       joinAsGuest(
         { meetings: ctx.meetings, tokens: ctx.tokens, rules: ctx.reserveRules },
@@ -278,14 +332,30 @@ export function clientApiRoutes(app: FastifyInstance, ctx: AppContext): void {
   route(spec('sessionEvents', 'GET', '/client/v1/sessions/:session_id/events', 'What this session must react to: kicked out, host changed, meeting ended', USER_OR_GUEST), { params: SessionParams, querystring: EventsQuery, response: EventsView }, async (req) => {
     const s = await ctx.meetings.openSession(callerOf(req), req.params.session_id);
     const after = req.query.after ?? 0;
-    const rows = await longPoll(() => ctx.repos.sessions.eventsForSession(s.id, after, 100), req.query.wait ?? 0, req);
+    const rows = await longPoll(ctx.store.wake, sessionWakeKey(s.id), after, 100, () => ctx.repos.sessions.eventsForSession(s.id, after, 100), req.query.wait ?? 0, req);
     return eventsView(rows, after);
+  });
+
+  const chatSend = spec('chatSend', 'POST', '/client/v1/sessions/:session_id/chat', 'Write to the meeting chat: a message to everyone, a reaction, or a raised hand', USER_OR_GUEST);
+  route(chatSend, { params: SessionParams, body: ChatBody, response: ChatMessageView }, async (req, reply) => {
+    const caller = callerOf(req);
+    await enforceRateLimit(ctx, { ...chatSend, rateLimit: CHAT_LIMIT }, `session:${req.params.session_id}`, caller.tenantKey, reply);
+    const b = req.body;
+    const input: ChatInput = b.text !== undefined ? { kind: 'text', text: b.text } : b.reaction !== undefined ? { kind: 'reaction', reaction: b.reaction } : { kind: 'hand', raised: b.hand === true };
+    return ctx.chat.send(caller, req.params.session_id, input);
+  });
+
+  route(spec('chat', 'GET', '/client/v1/sessions/:session_id/chat', "The meeting chat from the start (or after a cursor), long-polled like the session's events", USER_OR_GUEST), { params: SessionParams, querystring: EventsQuery, response: ChatView }, async (req) => {
+    const s = await ctx.meetings.openSession(callerOf(req), req.params.session_id);
+    const after = req.query.after ?? 0;
+    const rows = await longPoll(ctx.store.wake, chatWakeKey(s.meeting_id), after, 200, () => ctx.repos.chat.list(s.meeting_id, after, 200), req.query.wait ?? 0, req);
+    return { messages: rows.map(messageOf), next: rows.length > 0 ? rows[rows.length - 1]!.seq : after };
   });
 
   route(spec('userEvents', 'GET', '/client/v1/events', "What the caller's devices must react to: invitations ringing"), { querystring: EventsQuery, response: EventsView }, async (req) => {
     const caller = callerOf(req);
     const after = req.query.after ?? 0;
-    const rows = await longPoll(() => ctx.repos.sessions.eventsForUser(caller.tenantKey, caller.userId, after, 100), req.query.wait ?? 0, req);
+    const rows = await longPoll(ctx.store.wake, userWakeKey(caller.tenantKey, caller.userId), after, 100, () => ctx.repos.sessions.eventsForUser(caller.tenantKey, caller.userId, after, 100), req.query.wait ?? 0, req);
     return eventsView(rows, after);
   });
 }

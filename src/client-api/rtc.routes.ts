@@ -4,6 +4,7 @@ import type { AppContext } from '../http/context.js';
 import { ApiError } from '../contract/errors.js';
 import { SignallingConnection, type Authenticate } from '../media/connection.js';
 import { Refusal, type ServerMessage } from '../media/signalling.js';
+import { NODE_HEADER, RELAY_CLOSE, RELAY_HEADER, SignallingGate } from '../media/relay.js';
 
 /** Largest signalling frame (an SDP offer of a large meeting stays far below). */
 export const MAX_SIGNALLING_BYTES = 256 * 1024;
@@ -31,22 +32,49 @@ export function rtcRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/client/v1/sessions/:session_id/rtc', { websocket: true, schema: { hide: true } }, (socket, req) => {
     const sessionId = String((req.params as { session_id?: unknown }).session_id ?? '');
     const log = ctx.logger.child({ log_id: req.id });
-    const connection = new SignallingConnection(
-      sessionId,
-      {
-        send: (m: ServerMessage) => {
-          if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+    const local = () =>
+      new SignallingConnection(
+        sessionId,
+        {
+          send: (m: ServerMessage) => {
+            if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+          },
+          close: (code, reason) => socket.close(code, reason),
         },
-        close: (code, reason) => socket.close(code, reason),
-      },
-      ctx.media,
-      authenticate,
-      { helloTimeoutMs: 10_000, maxRefusals: 50, maxMessageBytes: MAX_SIGNALLING_BYTES },
-      log,
-    );
+        ctx.media,
+        authenticate,
+        { helloTimeoutMs: 10_000, maxRefusals: 50, maxMessageBytes: MAX_SIGNALLING_BYTES },
+        log,
+      );
+    const placement = ctx.media.placement;
+    let connection: { receive(data: Buffer, isBinary: boolean): void; closed(): void };
+    if (!placement.clustered) connection = local();
+    else {
+      // A cluster: the socket may have landed on any process; the gate finds the meeting's node (src/media/relay.ts).
+      const relayedFrom = header(req.headers[RELAY_HEADER]);
+      const meantFor = header(req.headers[NODE_HEADER]);
+      if (relayedFrom !== undefined && meantFor !== placement.nodeId) {
+        log.warn({ session_id: sessionId.slice(0, 64), relayed_by: relayedFrom.slice(0, 64), meant_for: meantFor?.slice(0, 64) }, 'media: relayed socket meant for another node');
+        socket.close(RELAY_CLOSE.misdirected, 'misdirected');
+        return;
+      }
+      connection = new SignallingGate(
+        sessionId,
+        {
+          send: (text) => {
+            if (socket.readyState === socket.OPEN) socket.send(text);
+          },
+          close: (code, reason) => socket.close(code, reason),
+        },
+        relayedFrom,
+        { placement, authenticate, local, logger: log, path: (id) => `/client/v1/sessions/${encodeURIComponent(id)}/rtc`, settleMs: ctx.config.mediaNodeTimeout * 1000 * 2 + 5000, maxFrames: 500 },
+      );
+    }
     // `ws` ships no types here (no @types/ws): the frames are typed as ws documents them.
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => connection.receive(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data), isBinary));
     socket.on('close', () => connection.closed());
     socket.on('error', (err: Error) => log.info({ err, session_id: sessionId }, 'media: signalling socket error'));
   });
 }
+
+const header = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);

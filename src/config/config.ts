@@ -48,7 +48,7 @@ export const ConfigSchema = Type.Object(
     maxConnectionsPerAddress: Type.Integer({ default: 256, minimum: 0, description: 'Most connections one client address may hold open at once; further ones are closed as they arrive. 0 means no cap. Behind a reverse proxy every client shares its address: raise this or set it to 0.' }),
     connectionCheckInterval: Type.Integer({ default: 30_000, minimum: 100, description: "Milliseconds between the checks that enforce headersTimeout and requestTimeout (Node checks on an interval, so a timeout fires up to this much late); Node's default. Shorter intervals (1 s) made test/client-api.test.ts fail: see docs/operations.md." }),
     trustProxy: Type.String({ default: '', pattern: '^[0-9A-Fa-f.:/, ]*$', description: 'Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed, so that guess throttling counts the client behind them; empty trusts none.' }),
-    heartbeatTimeout: Type.Integer({ default: 30, minimum: 1, description: 'Seconds without a heartbeat after which a participant session leaves its meeting (network).' }),
+    heartbeatTimeout: Type.Integer({ default: 45, minimum: 1, description: 'Seconds without a heartbeat after which a participant session leaves its meeting (network). The page beats every 10 s and at once when its network is back, so a network drop of up to this minus about 12 s keeps the session.' }),
     emptyMeetingGrace: Type.Integer({ default: 60, minimum: 0, description: 'Seconds a started meeting may stay empty before it ends.' }),
     participantLimit: Type.Integer({ default: 500, minimum: 2, maximum: 10_000, description: 'Most participants a meeting holds at once.' }),
     ringTimeout: Type.Integer({ default: 60, minimum: 1, description: 'Seconds an invitee rings before the call times out.' }),
@@ -56,6 +56,7 @@ export const ConfigSchema = Type.Object(
     eventRetryScale: Type.Number({ default: 1, exclusiveMinimum: 0, maximum: 1, description: "Multiplies Feishu's retry waits (15 s, 5 min, 1 h, 6 h); tests shrink them." }),
     eventConcurrency: Type.Integer({ default: 8, minimum: 1, maximum: 64, description: "Deliveries one app may have in flight at once, never two of one meeting (a meeting's events always arrive in order); 1 sends each app's events strictly one at a time." }),
     eventRetention: Type.Number({ default: 7, exclusiveMinimum: 0, description: 'Days finished event deliveries, their attempt log and delivered outbox events are kept.' }),
+    metrics: Type.Boolean({ default: true, description: 'Serve Prometheus metrics at /metrics (no token, no tenant data: aggregates only; keep it on the internal network or turn it off).' }),
     adminKey: Type.Optional(Type.String({ minLength: 16, description: 'Bearer key of the admin HTTP API (/openvc/v1/admin/…: event subscriptions, delivery log); unset turns that API off.' })),
     // How long a browser stays signed in (the session cookie and its row in the store) before it must sign in again.
     signInSessionTtl: Type.Integer({ default: 43_200, minimum: 60, maximum: 31_536_000, description: 'Seconds a browser sign-in session lasts (cookie and store row); then the user signs in again.' }),
@@ -70,7 +71,15 @@ export const ConfigSchema = Type.Object(
     bookingCheckInWindow: Type.Number({ default: 15, minimum: 0, maximum: 1440, description: 'Minutes after its start within which a room booking must be checked in, else the room is released; 0 turns check-in off. Fractions allowed.' }),
     exportFileTtl: Type.Integer({ default: 86_400, minimum: 60, description: 'Seconds an export\'s file stays downloadable after the export finished; then it is deleted and its file_token answers 121004.' }),
     mediaMaxVideoStreams: Type.Integer({ default: 9, minimum: 0, maximum: 64, description: 'Most video streams (cameras and screens) the media server forwards to one participant; beyond that video is paused (screens first, then cameras in the order people connected) and the meeting page shows why. Bounds the work per process: forwarded streams grow with participants x this.' }),
-    mediaIceHosts: Type.String({ default: '127.0.0.1', pattern: '^[0-9A-Fa-f.:, ]*$', description: 'Comma-separated addresses the media server offers as ICE host candidates in addition to its interfaces\' own (loopback is not gathered otherwise). No STUN or TURN is used.' }),
+    mediaIceHosts: Type.String({ default: '127.0.0.1', pattern: '^[0-9A-Fa-f.:, ]*$', description: 'Comma-separated addresses the media server offers as ICE host candidates in addition to its interfaces\' own (loopback is not gathered otherwise); behind NAT, its public address. The server itself gathers host candidates only: clients reach it directly or through TURN.' }),
+    mediaStunUrls: Type.String({ default: '', pattern: '^\\s*(stun:[^,\\s]+(\\s*,\\s*stun:[^,\\s]+)*)?\\s*$', description: 'Comma-separated STUN server URLs handed to the meeting page (`stun:stun.example.com:3478`), so that clients learn their public address; empty hands out none.' }),
+    mediaTurnUrls: Type.String({ default: '', pattern: '^\\s*(turns?:[^,\\s]+(\\s*,\\s*turns?:[^,\\s]+)*)?\\s*$', description: 'Comma-separated TURN server URLs handed to the meeting page (`turn:turn.example.com:3478?transport=udp,turn:turn.example.com:3478?transport=tcp`) with a time-limited credential each time media connects; needs mediaTurnSecret. Clients behind NAT or firewalls relay through it (docs/operations.md "TURN").' }),
+    mediaTurnSecret: Type.Optional(Type.String({ minLength: 16, description: 'The shared secret of the TURN server (coturn `use-auth-secret` / `static-auth-secret`) that TURN credentials are signed with (TURN REST API scheme). Keep it secret: whoever holds it can relay through the TURN server.' })),
+    mediaTurnTtl: Type.Integer({ default: 86_400, minimum: 60, maximum: 604_800, description: 'Seconds a TURN credential stays good from the moment media connects; the TURN server refuses it after that (401), also for an allocation still in use, so a relayed connection lasts at most this long before the page reconnects with a fresh one.' }),
+    mediaIceTransportPolicy: Type.Union([Type.Literal('all'), Type.Literal('relay')], { default: 'all', description: 'ICE transport policy handed to the meeting page: `all`, or `relay` to send all media through TURN (hides clients\' addresses; needs mediaTurnUrls).' }),
+    mediaNodeUrl: Type.Optional(Type.String({ pattern: '^https?://[^/?#@]+/?$', description: 'PostgreSQL clusters: the internal URL other openvc processes reach this one at, to relay media signalling sockets to the node that carries a meeting (docs/operations.md "Cluster"); defaults to http://host:port (127.0.0.1 when host is 0.0.0.0 or ::). Must not be the load balancer.' })),
+    mediaNodeCapacity: Type.Integer({ default: 500, minimum: 1, maximum: 100_000, description: 'PostgreSQL clusters: most media peers this process carries before new meetings are placed on other processes.' }),
+    mediaNodeTimeout: Type.Number({ default: 3, minimum: 0.5, maximum: 300, description: 'PostgreSQL clusters: seconds without a heartbeat after which a media node counts as dead and its meetings move to a live one on their next connection (heartbeats every third of it).' }),
     exportTimeZone: Type.String({ default: 'Asia/Shanghai', minLength: 1, description: 'IANA time zone the exported times are shown in (`2022.07.21 11:01:40 (GMT+08:00)`), unless a request names its own with `time_zone`.' }),
     ffmpegPath: Type.String({ default: 'ffmpeg', minLength: 1, description: 'The ffmpeg executable that composes recordings (a name on PATH or a path).' }),
     ffprobePath: Type.String({ default: 'ffprobe', minLength: 1, description: 'The ffprobe executable that checks recorded tracks before they are composed.' }),
@@ -146,6 +155,8 @@ export function resolveConfig(...sources: ConfigInput[]): Config {
   }
   const config = withDefaults as Config;
   if (!isTimeZone(config.exportTimeZone)) throw new ConfigError(`invalid configuration:\n  exportTimeZone: not a time zone the runtime knows (got ${JSON.stringify(config.exportTimeZone)}) [--export-time-zone / ${envName('exportTimeZone')}]`);
+  if (config.mediaTurnUrls.trim() && !config.mediaTurnSecret) throw new ConfigError(`invalid configuration:\n  mediaTurnUrls needs mediaTurnSecret [--media-turn-secret / ${envName('mediaTurnSecret')}]`);
+  if (config.mediaIceTransportPolicy === 'relay' && !config.mediaTurnUrls.trim()) throw new ConfigError(`invalid configuration:\n  mediaIceTransportPolicy relay needs mediaTurnUrls [--media-turn-urls / ${envName('mediaTurnUrls')}]`);
   if (config.oidcIssuer && (!config.oidcClientId || !config.oidcClientSecret)) throw new ConfigError(`invalid configuration:\n  oidcIssuer needs oidcClientId and oidcClientSecret [--oidc-client-id / ${envName('oidcClientId')}, --oidc-client-secret / ${envName('oidcClientSecret')}]`);
   // Node refuses to start a server whose headers may take longer than the whole request.
   if (config.headersTimeout > config.requestTimeout) throw new ConfigError(`invalid configuration:\n  headersTimeout: must not exceed requestTimeout (${config.requestTimeout}) [--headers-timeout / ${envName('headersTimeout')}]`);
@@ -176,7 +187,7 @@ export function configTable(): string {
   const rows = keys.map((key) => {
     const prop = ConfigSchema.properties[key] as { default?: unknown; description?: string };
     const flag = key === 'demo' || key === 'rateLimit' ? `--no-${kebab(key)}` : `--${kebab(key)}`;
-    const def = prop.default === undefined ? '—' : `\`${String(prop.default)}\``;
+    const def = prop.default === undefined ? '—' : `\`${typeof prop.default === 'object' ? JSON.stringify(prop.default) : String(prop.default)}\``;
     return `| \`${key}\` | \`${flag}\` | \`${envName(key)}\` | ${def} | ${prop.description ?? ''} |`;
   });
   return ['| key (config file) | flag | environment | default | meaning |', '|---|---|---|---|---|', ...rows, ''].join('\n');

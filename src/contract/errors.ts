@@ -96,6 +96,10 @@ export const errorDefs = {
   adminKeyInvalid: { code: 190001, status: 401, msg: 'admin key missing or wrong' },
   adminDisabled: { code: 190002, status: 403, msg: 'the admin API is off: start the server with --admin-key' },
   requestUrlRejected: { code: 190003, status: 400, msg: 'request URL rejected' },
+  // the admin console's JSON calls (/admin/api/…; docs/decisions.md "Admin console")
+  consoleSignedOut: { code: 190004, status: 401, msg: 'not signed in: sign in to the admin console first' },
+  consoleAdminOnly: { code: 190005, status: 403, msg: 'administrators only: ask an administrator for the role (openvc user admin <user_id>)' },
+  consoleCrossSite: { code: 190006, status: 403, msg: 'cross-site request refused: the console sends JSON from its own pages' },
 
   // openvc's room bookings (/openvc/v1/room_bookings; docs/room-bookings.md): Feishu has no booking API to copy
   bookingConflict: { code: 191001, status: 409, msg: 'room already booked for that time' },
@@ -187,7 +191,12 @@ export class ApiError extends Error {
 
   constructor(readonly errorName: ErrorName, detail: ErrorDetail = {}) {
     const def: ErrorDef = errorDefs[errorName];
+    // An answer, not a fault: no stack trace is captured (it was the costliest part of a refused request,
+    // and refused requests come in floods: rate limits, bad tokens). Unexpected errors keep theirs.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(detail.msg ?? def.msg);
+    Error.stackTraceLimit = limit;
     this.code = def.code;
     this.status = def.status;
     this.oauth = def.oauth;

@@ -11,6 +11,10 @@ export const EVENT_TYPES = [
   'vc.meeting.share_ended_v1',
   'vc.meeting.all_meeting_started_v1',
   'vc.meeting.all_meeting_ended_v1',
+  'vc.meeting.send_meeting_im_v1',
+  'vc.meeting.participant_meeting_started_v1',
+  'vc.meeting.participant_meeting_joined_v1',
+  'vc.meeting.participant_meeting_ended_v1',
   'vc.room.created_v1',
   'vc.room.updated_v1',
   'vc.room.deleted_v1',
@@ -35,3 +39,13 @@ export function wants(app: { scopes: readonly string[]; eventTypes: readonly str
   const scopes = scopesFor(eventType);
   return app.eventTypes.includes(eventType) && (scopes.length === 0 || scopes.some((s) => app.scopes.includes(s)));
 }
+
+/**
+ * What `client.vc.meeting.subscription` and `client.vc.recording.subscription` accept (the SDK's declared event
+ * types of each resource). openvc sends the meeting ones; it makes no standalone audio recordings, so the
+ * `vc.recording.*` types are accepted and never sent (docs/decisions.md "User event subscriptions").
+ */
+export const USER_SUBSCRIBABLE = {
+  meeting: EVENT_TYPES.filter((t) => t.startsWith('vc.meeting.')) as string[],
+  recording: ['vc.recording.recording_started_v1', 'vc.recording.recording_ended_v1', 'vc.recording.recording_transcript_generated_v1'],
+};

@@ -335,6 +335,76 @@ export const methods: readonly MethodSpec[] = [
     spec: 'meeting.md',
     sdk: 'client.vc.meeting.end',
   },
+  {
+    id: 'meeting.list',
+    resource: 'meeting',
+    method: 'GET',
+    path: '/open-apis/vc/v1/meetings',
+    summary: "List the tenant's meetings in a time span, optionally those a room took part in",
+    tokens: ['tenant'], // unconfirmed: not in the spec; tenant token, as the other tenant-wide lists (docs/decisions.md)
+    scopes: ['vc:meeting:readonly', 'vc:meeting.meetingevent:read'],
+    fieldScopes: [],
+    rateLimit: { perMinute: 1000, perSecond: 50 }, // unpublished: the meeting methods' limit
+    spec: 'meeting.md',
+    sdk: 'client.vc.meeting.list',
+    beyondSeed: true,
+  },
+  {
+    id: 'meeting.search',
+    resource: 'meeting',
+    method: 'POST',
+    path: '/open-apis/vc/v1/meetings/search',
+    summary: 'Search meeting records by keyword, people, rooms and time',
+    tokens: ['tenant', 'user'], // unconfirmed: a user sees the meetings they took part in (docs/decisions.md)
+    scopes: ['vc:meeting:readonly', 'vc:meeting.meetingevent:read'],
+    fieldScopes: [],
+    rateLimit: { perMinute: 1000, perSecond: 50 }, // unpublished: the meeting methods' limit
+    spec: 'meeting.md',
+    sdk: 'client.vc.meeting.search',
+    beyondSeed: true,
+  },
+  {
+    id: 'meeting.changeName',
+    resource: 'meeting',
+    method: 'POST',
+    path: '/open-apis/vc/v1/meetings/:meeting_id/change_name',
+    summary: "Change participants' in-meeting names",
+    tokens: ['tenant'], // unconfirmed: an app acts on a meeting as with kickout
+    scopes: ['vc:meeting'],
+    fieldScopes: [EMPLOYEE_ID],
+    rateLimit: { perMinute: 1000, perSecond: 50 }, // unpublished: the meeting methods' limit
+    spec: 'meeting.md',
+    sdk: 'client.vc.meeting.changeName',
+    beyondSeed: true,
+  },
+  {
+    id: 'meeting.subscription',
+    resource: 'meeting',
+    method: 'POST',
+    path: '/open-apis/vc/v1/meetings/subscription',
+    summary: "Subscribe to the calling user's meeting events",
+    tokens: ['user'], // the SDK's description: events of the current user's identity
+    scopes: ['vc:meeting:readonly', 'vc:meeting.meetingevent:read'],
+    fieldScopes: [],
+    rateLimit: { perMinute: 1000, perSecond: 50 }, // unpublished: the meeting methods' limit
+    spec: 'meeting.md',
+    sdk: 'client.vc.meeting.subscription',
+    beyondSeed: true,
+  },
+  {
+    id: 'meeting.unsubscription',
+    resource: 'meeting',
+    method: 'POST',
+    path: '/open-apis/vc/v1/meetings/unsubscription',
+    summary: "Unsubscribe from the calling user's meeting events",
+    tokens: ['user'],
+    scopes: ['vc:meeting:readonly', 'vc:meeting.meetingevent:read'],
+    fieldScopes: [],
+    rateLimit: { perMinute: 1000, perSecond: 50 }, // unpublished: the meeting methods' limit
+    spec: 'meeting.md',
+    sdk: 'client.vc.meeting.unsubscription',
+    beyondSeed: true,
+  },
 
   // ---------------------------------------------------------------------------------------------------------------
   // recording (recording.md)
@@ -390,6 +460,34 @@ export const methods: readonly MethodSpec[] = [
     rateLimit: { perMinute: 1000, perSecond: 50 },
     spec: 'recording.md',
     sdk: 'client.vc.meetingRecording.setPermission',
+  },
+  {
+    id: 'recording.subscription',
+    resource: 'recording',
+    method: 'POST',
+    path: '/open-apis/vc/v1/recordings/subscription',
+    summary: "Subscribe to the calling user's recording events",
+    tokens: ['user'],
+    scopes: ['vc:record:readonly'],
+    fieldScopes: [],
+    rateLimit: { perMinute: 1000, perSecond: 50 }, // unpublished: the recording methods' limit
+    spec: 'recording.md',
+    sdk: 'client.vc.recording.subscription',
+    beyondSeed: true,
+  },
+  {
+    id: 'recording.unsubscription',
+    resource: 'recording',
+    method: 'POST',
+    path: '/open-apis/vc/v1/recordings/unsubscription',
+    summary: "Unsubscribe from the calling user's recording events",
+    tokens: ['user'],
+    scopes: ['vc:record:readonly'],
+    fieldScopes: [],
+    rateLimit: { perMinute: 1000, perSecond: 50 }, // unpublished: the recording methods' limit
+    spec: 'recording.md',
+    sdk: 'client.vc.recording.unsubscription',
+    beyondSeed: true,
   },
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -487,6 +585,20 @@ export const methods: readonly MethodSpec[] = [
     rateLimit: { perMinute: 1000, perSecond: 50 },
     spec: 'room.md',
     sdk: 'client.vc.room.search',
+  },
+  {
+    id: 'alert.list',
+    resource: 'room',
+    method: 'GET',
+    path: '/open-apis/vc/v1/alerts',
+    summary: "List room device alerts: a room's device going offline, and its recovery",
+    tokens: ['tenant'], // unconfirmed: a tenant's device alerts are an administrator's view
+    scopes: ['vc:room:readonly', 'vc:room'],
+    fieldScopes: [],
+    rateLimit: { perMinute: 1000, perSecond: 50 }, // unpublished: the room methods' limit
+    spec: 'room.md',
+    sdk: 'client.vc.alert.list',
+    beyondSeed: true,
   },
 
   // ---------------------------------------------------------------------------------------------------------------

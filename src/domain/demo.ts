@@ -1,17 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Seed } from './seed.js';
-import { methods } from '../contract/methods.js';
+import { knownScopes } from '../contract/scopes.js';
 
 export const DEMO_TENANT_KEY = 'demo';
 /** The callback the banner's sign-in link names: registered, so that the demo's OAuth flow works at once. */
 export const DEMO_REDIRECT_URI = 'http://127.0.0.1/callback';
 
-/** Every scope the catalogue names, plus the contact field scopes: the demo app may call everything. */
+/** Every scope openvc knows, event-only ones included: the demo app may call everything and receive every event. */
 export function allScopes(): string[] {
-  // Event-only scopes (no method needs them) included: the demo app may receive every event too.
-  const set = new Set<string>(['contact:user.email:readonly', 'contact:user.phone:readonly', 'contact:user.id:readonly', 'vc:meeting.all_meeting:readonly']);
-  for (const m of methods) for (const s of [...m.scopes, ...m.fieldScopes]) set.add(s);
-  return [...set].sort();
+  return knownScopes();
 }
 
 /** The tenant created on the first start of an empty store, so that `npm start` is usable at once. */
@@ -26,7 +23,7 @@ export function demoSeed(): Seed {
           { department_id: 'sales', name: 'Sales', parent_department_id: '0' },
         ],
         users: [
-          { user_id: 'alice', name: 'Alice Zhang', email: 'alice@demo.openvc.dev', mobile: '+8613800000001', employee_no: 'E001', department_ids: ['eng'] },
+          { user_id: 'alice', name: 'Alice Zhang', email: 'alice@demo.openvc.dev', mobile: '+8613800000001', employee_no: 'E001', department_ids: ['eng'], admin: true },
           { user_id: 'bob', name: 'Bob Li', email: 'bob@demo.openvc.dev', mobile: '+8613800000002', employee_no: 'E002', department_ids: ['eng'] },
           { user_id: 'carol', name: 'Carol Wang', email: 'carol@demo.openvc.dev', mobile: '+8613800000003', employee_no: 'E003', department_ids: ['sales'] },
           { user_id: 'dave', name: 'Dave Chen', email: 'dave@demo.openvc.dev', mobile: '+8613800000004', employee_no: 'E004', department_ids: ['sales'] },

@@ -1,6 +1,8 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { PASSWORD_HASH_PATTERN, passwordHashProblem } from './auth/passwords.js';
+import { knownScopes } from '../contract/scopes.js';
+import { EVENT_TYPES } from '../contract/events.js';
 import { REDIRECT_URI_MAX, REDIRECT_URIS_PER_APP, redirectUriProblem } from './auth/redirect-uris.js';
 
 /** The seed file: tenants with their directory and apps (issue 2, §4). Unknown keys are errors. */
@@ -25,6 +27,7 @@ export const SeedUser = Type.Object(
     employee_no: Type.Optional(Type.String({ maxLength: 64 })),
     department_ids: Type.Optional(Type.Array(Id('department id'), { uniqueItems: true })),
     status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('resigned'), Type.Literal('frozen')])),
+    admin: Type.Optional(Type.Boolean({ description: 'an administrator of the tenant (troubleshooter pages, the admin console); absent leaves the role as it is' })),
     password_hash: Type.Optional(Type.String({ pattern: PASSWORD_HASH_PATTERN, description: 'scrypt hash in PHC form ($scrypt$ln=14,r=8,p=1$<salt>$<hash>), e.g. from `openvc user hash-password`; absent leaves a password set otherwise unchanged' })),
   },
   strict,
@@ -89,37 +92,59 @@ function schemaErrors(schema: TSchema, value: unknown): string[] {
   for (const e of Value.Errors(schema, value)) {
     const line = `${jsonPath(e.path)}: ${e.message}`;
     if (!out.includes(line)) out.push(line);
-    if (out.length >= 50) break;
+    if (out.length >= 200) break;
   }
   return out;
 }
 
+// The consistency checks run on input whose shape may be wrong (every problem is reported in one pass),
+// so they read it through these guards and skip what is not there.
+type Obj = Record<string, unknown>;
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Departments a tenant already has in the store, by tenant key (for references the file does not declare). */
+export type ExistingDepartments = (tenantKey: string) => ReadonlySet<string> | undefined;
+
 /**
- * Validates shape and in-file consistency (duplicates, cycles); throws SeedError listing every problem
- * with its JSON path. Department references may name departments already in the store: the repository
- * checks them when it applies the seed.
+ * Every problem of a seed, in one pass, each with its JSON path: shape (the schema), in-file consistency
+ * (duplicates, cycles), scopes and event types openvc does not know, and — when `existing` is given —
+ * department references that name neither a department of the file nor one already in the store.
  */
-export function parseSeed(input: unknown): Seed {
-  const shape = schemaErrors(SeedSchema, input);
-  if (shape.length > 0) throw new SeedError(shape);
-  const seed = input as Seed;
-  const problems: string[] = [];
+export function seedProblems(input: unknown, existing?: ExistingDepartments): string[] {
+  const problems = schemaErrors(SeedSchema, input);
+  const scopes = new Set(knownScopes());
+  const eventTypes = new Set<string>(EVENT_TYPES);
   const tenantKeys = new Set<string>();
   const appIds = new Set<string>();
-  seed.tenants.forEach((t, ti) => {
+  list(obj(input).tenants).forEach((tv, ti) => {
+    const t = obj(tv);
     const at = `$.tenants[${ti}]`;
-    if (tenantKeys.has(t.tenant_key)) problems.push(`${at}.tenant_key: duplicate tenant_key "${t.tenant_key}"`);
-    tenantKeys.add(t.tenant_key);
-    const depts = new Map<string, string | null | undefined>();
-    (t.departments ?? []).forEach((d, di) => {
-      if (d.department_id === '0') problems.push(`${at}.departments[${di}].department_id: "0" is the root department and cannot be declared`);
-      if (depts.has(d.department_id)) problems.push(`${at}.departments[${di}].department_id: duplicate "${d.department_id}"`);
-      depts.set(d.department_id, d.parent_department_id);
+    const tk = str(t.tenant_key);
+    if (tk !== undefined && tenantKeys.has(tk)) problems.push(`${at}.tenant_key: duplicate tenant_key "${tk}"`);
+    if (tk !== undefined) tenantKeys.add(tk);
+    const depts = new Map<string, string | undefined>();
+    list(t.departments).forEach((dv, di) => {
+      const d = obj(dv);
+      const id = str(d.department_id);
+      if (id === undefined) return;
+      if (id === '0') problems.push(`${at}.departments[${di}].department_id: "0" is the root department and cannot be declared`);
+      if (depts.has(id)) problems.push(`${at}.departments[${di}].department_id: duplicate "${id}"`);
+      depts.set(id, str(d.parent_department_id));
     });
-    // References to departments outside this file are checked when the seed is applied to a store.
-    (t.departments ?? []).forEach((d, di) => {
-      const parent = d.parent_department_id;
-      const seen = new Set<string>([d.department_id]);
+    const inStore = tk === undefined ? undefined : existing?.(tk);
+    const dangling = (path: string, id: string | undefined) => {
+      if (!existing || id === undefined || id === '0' || depts.has(id) || inStore?.has(id)) return;
+      problems.push(`${path}: unknown department "${id}" (declare it in departments, or create it first)`);
+    };
+    list(t.departments).forEach((dv, di) => {
+      const d = obj(dv);
+      const id = str(d.department_id);
+      const parent = str(d.parent_department_id);
+      dangling(`${at}.departments[${di}].parent_department_id`, parent);
+      if (id === undefined) return;
+      const seen = new Set<string>([id]);
       for (let p = parent; p && p !== '0' && depts.has(p); p = depts.get(p)) {
         if (seen.has(p)) {
           problems.push(`${at}.departments[${di}].parent_department_id: cycle through "${p}"`);
@@ -131,41 +156,67 @@ export function parseSeed(input: unknown): Seed {
     const userIds = new Set<string>();
     const emails = new Map<string, number>();
     const mobiles = new Map<string, number>();
-    (t.users ?? []).forEach((u, ui) => {
+    list(t.users).forEach((uv, ui) => {
+      const u = obj(uv);
       const au = `${at}.users[${ui}]`;
-      if (userIds.has(u.user_id)) problems.push(`${au}.user_id: duplicate "${u.user_id}"`);
-      userIds.add(u.user_id);
-      if (u.email) {
-        const key = u.email.toLowerCase();
-        if (emails.has(key)) problems.push(`${au}.email: "${u.email}" is already used by users[${emails.get(key)}]`);
+      const id = str(u.user_id);
+      if (id !== undefined && userIds.has(id)) problems.push(`${au}.user_id: duplicate "${id}"`);
+      if (id !== undefined) userIds.add(id);
+      const email = str(u.email);
+      if (email) {
+        const key = email.toLowerCase();
+        if (emails.has(key)) problems.push(`${au}.email: "${email}" is already used by users[${emails.get(key)}]`);
         emails.set(key, ui);
       }
-      const hashProblem = u.password_hash === undefined ? undefined : passwordHashProblem(u.password_hash);
+      const hash = str(u.password_hash);
+      const hashProblem = hash === undefined ? undefined : passwordHashProblem(hash);
       if (hashProblem) problems.push(`${au}.password_hash: ${hashProblem}`);
-      if (u.mobile) {
-        if (mobiles.has(u.mobile)) problems.push(`${au}.mobile: "${u.mobile}" is already used by users[${mobiles.get(u.mobile)}]`);
-        mobiles.set(u.mobile, ui);
+      const mobile = str(u.mobile);
+      if (mobile) {
+        if (mobiles.has(mobile)) problems.push(`${au}.mobile: "${mobile}" is already used by users[${mobiles.get(mobile)}]`);
+        mobiles.set(mobile, ui);
       }
+      list(u.department_ids).forEach((d, di) => dangling(`${au}.department_ids[${di}]`, str(d)));
     });
-    (t.apps ?? []).forEach((a, ai) => {
-      if (appIds.has(a.app_id)) problems.push(`${at}.apps[${ai}].app_id: duplicate app_id "${a.app_id}"`);
-      appIds.add(a.app_id);
-      (a.redirect_uris ?? []).forEach((uri, ri) => {
-        const problem = redirectUriProblem(uri);
-        if (problem) problems.push(`${at}.apps[${ai}].redirect_uris[${ri}]: ${problem}`);
+    list(t.apps).forEach((av, ai) => {
+      const a = obj(av);
+      const aa = `${at}.apps[${ai}]`;
+      const id = str(a.app_id);
+      if (id !== undefined && appIds.has(id)) problems.push(`${aa}.app_id: duplicate app_id "${id}"`);
+      if (id !== undefined) appIds.add(id);
+      list(a.scopes).forEach((sv, si) => {
+        const scope = str(sv);
+        if (scope !== undefined && !scopes.has(scope)) problems.push(`${aa}.scopes[${si}]: unknown scope "${scope}" (openvc knows: ${[...scopes].join(', ')})`);
+      });
+      list(obj(a.events).subscribe).forEach((ev, ei) => {
+        const type = str(ev);
+        if (type !== undefined && !eventTypes.has(type)) problems.push(`${aa}.events.subscribe[${ei}]: unknown event type "${type}"`);
+      });
+      list(a.redirect_uris).forEach((uv, ri) => {
+        const uri = str(uv);
+        const problem = uri === undefined ? undefined : redirectUriProblem(uri);
+        if (problem) problems.push(`${aa}.redirect_uris[${ri}]: ${problem}`);
       });
     });
   });
-  if (problems.length > 0) throw new SeedError(problems);
-  return seed;
+  return problems;
 }
 
-export function parseSeedText(text: string, source = 'seed'): Seed {
-  let json: unknown;
+/** Validates a seed (see seedProblems); throws SeedError listing every problem with its JSON path. */
+export function parseSeed(input: unknown, existing?: ExistingDepartments): Seed {
+  const problems = seedProblems(input, existing);
+  if (problems.length > 0) throw new SeedError(problems);
+  return input as Seed;
+}
+
+export function parseSeedJson(text: string, source = 'seed'): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new SeedError([`${source}: not valid JSON: ${(e as Error).message}`]);
   }
-  return parseSeed(json);
+}
+
+export function parseSeedText(text: string, source = 'seed', existing?: ExistingDepartments): Seed {
+  return parseSeed(parseSeedJson(text, source), existing);
 }

@@ -52,6 +52,11 @@ export function renderEvent(
       token: app.verificationToken,
       app_id: app.appId,
       tenant_key: row.tenant_key,
+      // The schema 1.0 names of the same facts, which the SDK's handler types declare beside the 2.0 ones
+      // (docs/decisions.md "Fidelity to the SDK").
+      ts: String(row.created_at),
+      uuid: row.event_id,
+      type: 'event_callback',
     },
     event: renderBody(JSON.parse(row.payload), triple, row.tenant_key),
   };

@@ -104,6 +104,7 @@ export async function meetingListSource(data: MeetingDataRepository, ctx: ReadCo
     count: () => data.countMeetings(scope, filter),
     page: async (after, limit) => {
       const rows = await data.meetingPage(scope, filter, after as { t: number; id: string } | undefined, limit + 1);
+      const booked = await data.reservedRooms(rows.slice(0, limit).filter((r) => r.tenant_key === ctx.tenantKey).map((r) => ({ id: r.id, tenantKey: r.tenant_key, startAt: r.started_at, endAt: r.ended_at ?? ctx.now })));
       return pageOf(
         rows,
         limit,
@@ -125,6 +126,7 @@ export async function meetingListSource(data: MeetingDataRepository, ctx: ReadCo
             recording: ability.use_recording || r.recording === 1,
             telephone: ability.use_pstn,
             isExternal: r.tenant_key !== ctx.tenantKey,
+            reservedRooms: booked.get(r.id) ?? [],
           };
         },
         (r) => ({ t: r.started_at, id: r.id }),

@@ -1,3 +1,4 @@
+import type { RateDecision } from './rate-limit.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiError, type ErrorName } from '../contract/errors.js';
 import { checkScopes } from '../domain/auth/scopes.js';
@@ -53,7 +54,7 @@ export function authHook(ctx: AppContext) {
     }
     request.principal = result;
     checkScopes(result, spec.scopes, ctx.publicUrl);
-    enforceRateLimit(ctx, spec, result.appId, result.tenantKey, reply);
+    await enforceRateLimit(ctx, spec, result.appId, result.tenantKey, reply);
   };
 }
 
@@ -61,10 +62,15 @@ export function authHook(ctx: AppContext) {
  * Counts one call of `spec` by the app in its tenant; over the limit → 429 / 99991400 with the
  * `x-ogw-ratelimit-*` headers. Token endpoints call it themselves once they know the app.
  */
-export function enforceRateLimit(ctx: AppContext, spec: MethodSpec, appId: string, tenantKey: string, reply: FastifyReply): void {
+export function enforceRateLimit(ctx: AppContext, spec: MethodSpec, appId: string, tenantKey: string, reply: FastifyReply): void | Promise<void> {
   if (!ctx.config.rateLimit) return;
   const limit = ctx.config.rateLimits[spec.id] ?? spec.rateLimit;
   const decision = ctx.rateLimiter.check(`${spec.id}|${appId}|${tenantKey}`, limit);
+  // Answered from memory almost always; a shared limiter asks the store once per lease.
+  return decision instanceof Promise ? decision.then((d) => refuseOver(d, reply)) : refuseOver(decision, reply);
+}
+
+function refuseOver(decision: RateDecision, reply: FastifyReply): void {
   if (!decision.allowed) {
     reply.header('x-ogw-ratelimit-limit', String(decision.limit));
     reply.header('x-ogw-ratelimit-reset', String(decision.resetS));

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorDefs, fieldError, type FieldViolation } from '../contract/errors.js';
+import type { RequestLogBook } from './request-log.js';
 
 interface AjvIssue {
   instancePath?: string;
@@ -8,8 +9,19 @@ interface AjvIssue {
   params?: Record<string, unknown>;
 }
 
-const troubleshooter = (logId: string, code: number) =>
-  `排查建议查看(Troubleshooting suggestions): https://open.feishu.cn/search?from=openapi&log_id=${logId}&code=${code}`;
+/**
+ * Where an error's `troubleshooter` text points: this server's own page of the request's log lines (Feishu
+ * points at its public site, which knows nothing of a local log id). Same wording and query as Feishu's.
+ */
+export const troubleshooterText = (publicUrl: string, logId: string, code: number) =>
+  `排查建议查看(Troubleshooting suggestions): ${publicUrl}/troubleshoot?from=openapi&log_id=${logId}&code=${code}`;
+
+export interface ErrorRendering {
+  /** the server's public base URL (known only once listening with --port 0) */
+  publicUrl: () => string;
+  /** keeps the failed request's log lines for the troubleshooter page */
+  requestLog?: RequestLogBook;
+}
 
 /** Feishu names fields by their JSON path: `emails[1]`, `meeting_settings.topic`. */
 function fieldName(issue: AjvIssue): string {
@@ -50,8 +62,12 @@ function fromFastify(error: FastifyError): ApiError | undefined {
   return undefined;
 }
 
-/** Renders every failure as `{code, msg, data?, error:{log_id, …}}` with the registry's HTTP status. */
-export function errorHandler(error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply): void {
+/** Renders every failure as `{code, msg, data?, error:{log_id, troubleshooter, …}}` with the registry's HTTP status. */
+export function errorHandlerWith(rendering: ErrorRendering) {
+  return (error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply): void => renderError(rendering, error, request, reply);
+}
+
+function renderError(rendering: ErrorRendering, error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply): void {
   let api = error instanceof ApiError ? error : fromFastify(error);
   // Framework errors (a bad URL) arrive as ApiErrors before any route matched: no routeOptions to read then.
   const badRequest = error instanceof ApiError ? undefined : request.routeOptions.config.badRequest;
@@ -61,13 +77,14 @@ export function errorHandler(error: FastifyError | ApiError, request: FastifyReq
     api = new ApiError('internal');
   }
   const logId = request.id;
+  rendering.requestLog?.failed(logId, api.code, request.principal?.tenantKey);
   for (const [name, value] of Object.entries(api.detail.headers ?? {})) reply.header(name, value);
   if (api.oauth) {
     reply.status(api.status).type('application/json; charset=utf-8').serializer(JSON.stringify);
     reply.send({ code: api.code, error: api.oauth, error_description: api.message });
     return;
   }
-  const err: Record<string, unknown> = { log_id: logId, troubleshooter: troubleshooter(logId, api.code) };
+  const err: Record<string, unknown> = { log_id: logId, troubleshooter: troubleshooterText(rendering.publicUrl(), logId, api.code) };
   if (api.detail.fieldViolations) err.field_violations = api.detail.fieldViolations;
   if (api.detail.permissionViolations) err.permission_violations = api.detail.permissionViolations;
   if (api.detail.helps) err.helps = api.detail.helps;

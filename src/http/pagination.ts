@@ -4,7 +4,8 @@ import { encodePageToken } from '../contract/page-token.js';
 export interface Page<T> {
   items: T[];
   has_more: boolean;
-  page_token?: string;
+  /** '' on the last page, as Feishu answers */
+  page_token: string;
 }
 
 /** Builds a page from a query that fetched one row more than `size`. */
@@ -12,7 +13,7 @@ export function pageOf<T>(rows: T[], size: number, cursorOf: (last: T) => Record
   const has_more = rows.length > size;
   const items = has_more ? rows.slice(0, size) : rows;
   const last = items[items.length - 1];
-  return has_more && last !== undefined ? { items, has_more, page_token: encodePageToken(cursorOf(last)) } : { items, has_more };
+  return { items, has_more, page_token: has_more && last !== undefined ? encodePageToken(cursorOf(last)) : '' };
 }
 
 export const PageSize = (def: number, max: number, min = 1) =>

@@ -3,6 +3,7 @@ import type { TokenService } from '../domain/auth/tokens.js';
 import type { JobRepository } from '../store/repositories/job.repository.js';
 import type { DeliveryRepository } from '../store/repositories/delivery.repository.js';
 import type { ThrottleRepository } from '../store/repositories/throttle.repository.js';
+import type { RateWindowRepository } from '../store/repositories/rate-window.repository.js';
 import type { CredentialRepository } from '../store/repositories/credential.repository.js';
 
 export interface MaintenanceDeps {
@@ -10,6 +11,8 @@ export interface MaintenanceDeps {
   jobs: JobRepository;
   deliveries: DeliveryRepository;
   throttle: ThrottleRepository;
+  /** cluster-wide rate-limit windows; those over two minutes old count nothing any more */
+  rateWindows?: Pick<RateWindowRepository, 'prune'>;
   /** sign-in sessions, invitations and upstream sign-ins past their expiry */
   credentials: Pick<CredentialRepository, 'pruneExpired'>;
   /** finished deliveries, their attempts and delivered outbox events older than this are deleted */
@@ -38,6 +41,8 @@ export async function runMaintenance(deps: MaintenanceDeps, logger: Logger): Pro
     const pruned = await deps.deliveries.prune(now - deps.eventRetentionMs);
     const counters = await deps.throttle.prune(now - deps.guessQuietMs, now);
     const signIns = await deps.credentials.pruneExpired(now);
+    // Not worth a log line: windows come and go every second under load.
+    await deps.rateWindows?.prune(now - 120_000);
     if (removed > 0 || finished > 0 || pruned.deliveries > 0 || pruned.events > 0 || counters > 0 || signIns > 0) {
       logger.info({ tokens: removed, jobs: finished, deliveries: pruned.deliveries, events: pruned.events, guess_counters: counters, sign_ins: signIns }, 'purged expired tokens, finished jobs, old deliveries, quiet guess counters and expired sign-ins');
     }

@@ -13,6 +13,7 @@ import {
 } from 'werift';
 import type { Logger } from 'pino';
 import { Refusal, type ServerMessage, type TrackInfo } from './signalling.js';
+import type { IceConfig } from './ice-servers.js';
 
 export type Source = 'audio' | 'video' | 'screen';
 export const SOURCES: readonly Source[] = ['audio', 'video', 'screen'];
@@ -58,6 +59,8 @@ export interface PeerOptions {
   answerTimeoutMs: number;
   /** most video streams forwarded to one participant (the page is told) */
   maxVideoStreams: number;
+  /** the STUN/TURN servers (with fresh TURN credentials) a session's page gets with each media connection */
+  iceConfig(sessionId: string): IceConfig;
 }
 
 /** What the room learns from a peer. */
@@ -69,6 +72,10 @@ export interface PeerEvents {
 }
 
 const KEYFRAME_GAP_MS = 300;
+/** Silence from a page after which its packets mean its network is back (its microphone alone sends 50 a second). */
+const RESUME_GAP_MS = 1000;
+/** After a resume, keyframes are asked for again this much later, in case the first requests met a sender not yet sending. */
+const RESUME_RETRY_MS = 700;
 const FAILED_GRACE_MS = 5000;
 
 /**
@@ -93,6 +100,7 @@ export class MediaPeer {
   private pendingRemote: { candidate: string; sdpMid?: string; sdpMLineIndex?: number }[] = [];
   private offered = false;
   private lastTracks = '';
+  private lastHeard = 0;
 
   constructor(
     readonly session: PeerSession,
@@ -159,6 +167,7 @@ export class MediaPeer {
       },
     };
     track.onReceiveRtp.subscribe((rtp) => {
+      this.heard();
       for (const outlet of publication.outlets) outlet.track.writeRtp(rtp);
     });
     this.publications.set(source, publication);
@@ -175,6 +184,25 @@ export class MediaPeer {
     const fb = packet.feedback;
     if (!(fb instanceof PictureLossIndication)) return;
     for (const o of this.outlets) if (o.transceiver.sender.ssrc === fb.mediaSsrc) o.publication?.requestKeyframe();
+  }
+
+  /**
+   * Media from the page after a silence: its network is back (ICE resumes on its own after a short
+   * outage). Its decoders and those of its video's receivers would wait for the next keyframe the
+   * browsers send of their own accord, seconds away, so every video it sends and receives is asked for one now.
+   */
+  private heard(): void {
+    const now = Date.now();
+    const silent = this.lastHeard !== 0 && now - this.lastHeard > RESUME_GAP_MS;
+    this.lastHeard = now;
+    if (!silent) return;
+    const ask = () => {
+      if (this.closed) return;
+      for (const p of this.publications.values()) p.requestKeyframe(true);
+      for (const o of this.outlets) o.publication?.requestKeyframe(true);
+    };
+    ask();
+    setTimeout(ask, RESUME_RETRY_MS).unref();
   }
 
   /** Whether the publication of `source` carries media now, as far as the page said. */
@@ -250,7 +278,7 @@ export class MediaPeer {
     if (!this.offered) {
       this.offered = true;
       const mid = (s: Source) => this.upstream[s].mid ?? '';
-      this.socket.send({ type: 'ready', session_id: this.session.id, meeting_id: this.session.meetingId, participant_key: this.session.participantKey, slots: { audio: mid('audio'), video: mid('video'), screen: mid('screen') }, max_video_streams: this.options.maxVideoStreams });
+      this.socket.send({ type: 'ready', session_id: this.session.id, meeting_id: this.session.meetingId, participant_key: this.session.participantKey, slots: { audio: mid('audio'), video: mid('video'), screen: mid('screen') }, max_video_streams: this.options.maxVideoStreams, ...this.options.iceConfig(this.session.id) });
     }
     this.sendTracks(true);
     this.socket.send({ type: 'offer', sdp: this.pc.localDescription!.sdp });

@@ -1,9 +1,9 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { MediaStreamTrack, Vp8RtpPayload, type RtpPacket } from 'werift';
-import { MediaRecorder } from 'werift/nonstandard';
 import type { MeetingCapture } from './capture.js';
+import { TrackFrames, type Frame } from './track-frames.js';
+import { WebmFile } from './webm-file.js';
 import type { Publication } from './peer.js';
 import type { MediaRoom, PublicationListener } from './room.js';
 
@@ -12,20 +12,57 @@ export interface RoomSource {
   room(meetingId: string): MediaRoom;
 }
 
+/** How long a missing packet is waited for (its retransmission), from when later packets showed the gap. */
+const PATIENCE_MS = 1000;
+/** How long a gap is open before a keyframe is asked for, in case the retransmission never comes. */
+const ASK_AFTER_MS = 250;
+/** Most packets held back meanwhile (a few seconds of a screen share). */
+const MAX_HELD = 2000;
+/** How often held gaps are looked at, and keyframes asked for while video waits for one. */
+const TICK_MS = 100;
+const KEYFRAME_ASK_MS = 500;
+/** A stopping file behind the clock by more than this reads on until its media reaches the stop... */
+const BEHIND_MS = 300;
+/** ...for at most this long, and not once its publisher has sent nothing for this many ticks. */
+const CATCH_UP_MS = 5_000;
+const QUIET_TICKS = 10;
+
+/** The end of a track's span once its file is complete. */
+export interface TrackEnd {
+  /** when the span ended (the stop was asked for) */
+  at: number;
+  /**
+   * when the file's first frame was captured, on this process's clock: the least-delayed frame's
+   * arrival less its time in the file. `at` of `track_started` is the first frame's arrival, late by
+   * however far behind a busy process was reading its sockets then.
+   */
+  mediaAt: number;
+}
+
 /**
  * One file being written for one publication's span of media. A file starts with media a player can
- * start from: an audio file with its first packet, a video file with the first packet of a keyframe
- * (asked for at once, and every half second until one comes). So the manifest's `at` is when playable
- * media began. The packets reach the recorder through a track of its own, so none before it is missed.
+ * start from: an audio file with its first packet, a video file with a keyframe (asked for at once,
+ * and every half second until one comes; again after a loss). So the manifest's `at` is when playable
+ * media began, and `opened_at` when the span began. The packets come straight from the publication's
+ * track, as the SFU forwards them; `TrackFrames` orders them and makes frames, `WebmFile` writes them.
+ *
+ * A process short of CPU reads its sockets seconds late (the kernel holds what it has not read). A file
+ * asked to stop then reads on until its media reaches the moment of the stop, so it holds the whole span.
  */
 class TrackFile {
-  private recorder: MediaRecorder | undefined;
-  /** packets that came while the recorder was opening its file (it subscribes only then) */
-  private pending: RtpPacket[] | undefined = [];
-  private readonly feed: MediaStreamTrack;
-  private readonly subscriptions: { unSubscribe(): void }[];
-  private asking: NodeJS.Timeout | undefined;
-  private stopping: Promise<boolean> | undefined;
+  private readonly kind: 'audio' | 'video';
+  private readonly frames: TrackFrames;
+  private webm: WebmFile | undefined;
+  private readonly subscription: { unSubscribe(): void };
+  private readonly timer: NodeJS.Timeout;
+  private asked = 0;
+  private heard = false;
+  /** arrival less file time of the least-delayed frame so far: where the file's time 0 is on our clock */
+  private zero = Number.POSITIVE_INFINITY;
+  private lastMs = 0;
+  private startedAt = 0;
+  private catchingUp: { untilMs: number; deadline: number; quiet: number; done(): void } | undefined;
+  private stopping: Promise<TrackEnd | undefined> | undefined;
 
   constructor(
     private readonly p: Publication,
@@ -34,63 +71,77 @@ class TrackFile {
     private readonly onStart: (at: number) => void,
     private readonly logger: Logger,
   ) {
-    this.feed = new MediaStreamTrack({ kind: p.track.kind });
-    this.subscriptions = [
-      p.track.onReceiveRtp.subscribe((rtp) => {
-        if (!this.recorder && !this.begin(rtp)) return;
-        if (this.pending) this.pending.push(rtp.clone());
-        else this.feed.onReceiveRtp.execute(rtp.clone());
-      }),
-      p.track.onReceiveRtcp.subscribe((rtcp) => this.feed.onReceiveRtcp.execute(rtcp)),
-    ];
-    if (p.track.kind === 'video') {
-      p.requestKeyframe(true);
-      this.asking = setInterval(() => p.requestKeyframe(true), 500);
-      this.asking.unref();
+    this.kind = p.track.kind === 'video' ? 'video' : 'audio';
+    this.frames = new TrackFrames(
+      { kind: this.kind, clockRate: this.kind === 'video' ? 90_000 : 48_000, patienceMs: PATIENCE_MS, askAfterMs: ASK_AFTER_MS, maxHeld: MAX_HELD },
+      (frame) => this.write(frame),
+      () => this.askKeyframe(Date.now()),
+    );
+    this.subscription = p.track.onReceiveRtp.subscribe((rtp) => {
+      this.heard = true;
+      this.frames.push(rtp, Date.now());
+    });
+    this.askKeyframe(Date.now());
+    this.timer = setInterval(() => this.tick(Date.now()), TICK_MS);
+    this.timer.unref();
+  }
+
+  private tick(now: number): void {
+    this.frames.tick(now);
+    if (now - this.asked >= KEYFRAME_ASK_MS) this.askKeyframe(now);
+    const c = this.catchingUp;
+    if (c) {
+      c.quiet = this.heard ? 0 : c.quiet + 1;
+      if (c.quiet >= QUIET_TICKS || now > c.deadline) c.done();
     }
+    this.heard = false;
   }
 
-  private begin(first: RtpPacket): boolean {
-    if (this.stopping || !this.p.track.codec) return false;
-    if (this.p.track.kind === 'video' && !startsKeyframe(first)) return false;
-    clearInterval(this.asking);
-    this.feed.codec = this.p.track.codec;
-    const recorder = new MediaRecorder({ path: this.path, numOfTracks: 1, disableLipSync: true, disableNtp: true, width: 640, height: 360 });
-    this.recorder = recorder;
-    recorder.onError.subscribe((err) => this.logger.warn({ err, file: this.file }, 'media: track recording failed'));
-    // addTrack resolves once the writer listens to the feed; until then packets wait in `pending`.
-    recorder
-      .addTrack(this.feed)
-      .catch((err: unknown) => this.logger.warn({ err, file: this.file }, 'media: could not open a track file'))
-      .finally(() => {
-        const waiting = this.pending ?? [];
-        this.pending = undefined;
-        for (const rtp of waiting) this.feed.onReceiveRtp.execute(rtp);
-      });
-    this.onStart(Date.now());
-    return true;
+  private askKeyframe(now: number): void {
+    if (!this.frames.wantsKeyframe(now) || this.stopping) return;
+    this.asked = now;
+    this.p.requestKeyframe(true);
   }
 
-  /** Completes the file; true when it was ever started. */
-  stop(): Promise<boolean> {
+  private write(frame: Frame): void {
+    const now = Date.now();
+    if (!this.webm) {
+      this.webm = new WebmFile(this.path, this.kind);
+      this.startedAt = now;
+      this.onStart(now);
+    }
+    this.webm.write(frame);
+    this.zero = Math.min(this.zero, now - frame.ms);
+    this.lastMs = frame.ms;
+    if (this.catchingUp && frame.ms >= this.catchingUp.untilMs) this.catchingUp.done();
+  }
+
+  /** Reads on until the file's media reaches `untilMs` (see CATCH_UP_MS, QUIET_TICKS). */
+  private catchUp(untilMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.catchingUp = { untilMs, deadline: Date.now() + CATCH_UP_MS, quiet: 0, done: resolve };
+    });
+  }
+
+  /** Completes the file; its span's end, or nothing when it was never started. */
+  stop(): Promise<TrackEnd | undefined> {
     this.stopping ??= (async () => {
-      for (const s of this.subscriptions) s.unSubscribe();
-      clearInterval(this.asking);
-      if (!this.recorder) return false;
-      await this.recorder.stop().catch((err: unknown) => this.logger.warn({ err, file: this.file }, 'media: could not complete a track file'));
-      return true;
+      const at = Date.now();
+      const behind = at - this.zero - this.lastMs;
+      if (this.webm && behind > BEHIND_MS) {
+        await this.catchUp(at - this.zero);
+        this.logger.info({ file: this.file, behind_ms: behind, caught_up_ms: Date.now() - at }, 'media: a stopping track file read on to the end of its span');
+      }
+      this.subscription.unSubscribe();
+      clearInterval(this.timer);
+      this.frames.end();
+      if (!this.webm) return undefined;
+      await this.webm.close().catch((err: unknown) => this.logger.warn({ err, file: this.file }, 'media: could not complete a track file'));
+      const { frames, losses, dropped, late } = this.frames.stats;
+      this.logger.info({ file: this.file, frames, losses, dropped, late }, 'media: track file complete');
+      return { at: Math.max(at, this.startedAt), mediaAt: this.zero };
     })();
     return this.stopping;
-  }
-}
-
-/** The first packet of a VP8 keyframe (the only video codec the SFU negotiates). */
-function startsKeyframe(rtp: RtpPacket): boolean {
-  try {
-    const vp8 = Vp8RtpPayload.deSerialize(rtp.payload);
-    return vp8.isPartitionHead && vp8.payloadHeaderExist && vp8.isKeyframe;
-  } catch {
-    return false;
   }
 }
 
@@ -101,6 +152,8 @@ class MeetingRecording implements PublicationListener {
   private manifest: Promise<void> = Promise.resolve();
   private count = 0;
   private finishing: Promise<void> | undefined;
+  private opening: Promise<void> | undefined;
+  private openedSince: number | undefined;
 
   constructor(
     private readonly room: MediaRoom,
@@ -114,12 +167,33 @@ class MeetingRecording implements PublicationListener {
       .catch((err: unknown) => this.logger.error({ err, dir: this.dir }, 'media: could not write the capture manifest'));
   }
 
+  /**
+   * Prepares the directory, then listens to the room: the publications carrying media now are opened as
+   * of `since` when the manifest names no tracks yet (nothing else shows that time), as of now when it
+   * does (a capture resumed or taken over: what came before is in those tracks); later ones when they
+   * start. Files are numbered on from those the manifest names, so none is written over.
+   */
+  open(since: number): Promise<void> {
+    this.opening ??= (async () => {
+      await mkdir(this.dir, { recursive: true });
+      const known = await readFile(join(this.dir, 'manifest.jsonl'), 'utf8').catch(() => '');
+      this.count = known.split('\n').filter((l) => l.includes('"track_started"')).length;
+      await appendFile(join(this.dir, 'manifest.jsonl'), '');
+      if (this.finishing) return;
+      this.openedSince = this.count === 0 ? Math.min(since, Date.now()) : Date.now();
+      this.room.addListener(this);
+      this.openedSince = undefined;
+    })();
+    return this.opening;
+  }
+
   started(p: Publication): void {
     if (this.finishing || this.files.has(p)) return;
     const n = ++this.count;
     const key = p.peer.session.participantKey;
     const file = `${String(n).padStart(3, '0')}-${p.source}-${key.replace(/[^A-Za-z0-9_-]/g, '_')}.webm`;
-    const announce = (at: number) => this.line({ event: 'track_started', file, kind: p.source, participant_key: key, user_id: p.peer.session.userId, at });
+    const openedAt = this.openedSince ?? Date.now();
+    const announce = (at: number) => this.line({ event: 'track_started', file, kind: p.source, participant_key: key, user_id: p.peer.session.userId, at, opened_at: openedAt });
     this.files.set(p, new TrackFile(p, file, join(this.dir, file), announce, this.logger));
   }
 
@@ -130,13 +204,16 @@ class MeetingRecording implements PublicationListener {
     this.ending.push(this.end(tf));
   }
 
+  /** `track_ended` says when the span ended, not when its file was complete (it may read on, or the disk be slow). */
   private async end(tf: TrackFile): Promise<void> {
-    if (await tf.stop()) this.line({ event: 'track_ended', file: tf.file, at: Date.now() });
+    const end = await tf.stop();
+    if (end) this.line({ event: 'track_ended', file: tf.file, at: end.at, media_at: Math.round(end.mediaAt) });
   }
 
   /** Ends every file, then writes `closed`; the same promise for every caller. */
   stop(): Promise<void> {
     this.finishing ??= (async () => {
+      await this.opening?.catch(() => {});
       this.room.removeListener(this);
       for (const p of [...this.files.keys()]) this.stopped(p);
       await Promise.all(this.ending);
@@ -159,14 +236,23 @@ export class TrackRecorder implements MeetingCapture {
     private readonly logger: Logger,
   ) {}
 
-  async start(meetingId: string, dir: string): Promise<void> {
+  /** Whether this process writes the meeting's tracks now. */
+  capturing(meetingId: string): boolean {
+    return this.recordings.has(meetingId);
+  }
+
+  async start(meetingId: string, dir: string, since = Date.now()): Promise<void> {
     if (this.recordings.has(meetingId)) return;
-    await mkdir(dir, { recursive: true });
-    await appendFile(join(dir, 'manifest.jsonl'), '');
-    const room = this.rooms.room(meetingId);
-    const recording = new MeetingRecording(room, dir, this.logger);
+    // Known before the first await: a second start meanwhile (the recording service and, in a cluster,
+    // the room seeing the recording) is the same capture, not another one writing the same files.
+    const recording = new MeetingRecording(this.rooms.room(meetingId), dir, this.logger);
     this.recordings.set(meetingId, recording);
-    room.addListener(recording);
+    try {
+      await recording.open(since);
+    } catch (err) {
+      if (this.recordings.get(meetingId) === recording) this.recordings.delete(meetingId);
+      throw err;
+    }
     this.logger.info({ meeting_id: meetingId, dir }, 'media: capture started');
   }
 

@@ -16,6 +16,8 @@ export interface RoomDeps {
   peer: PeerOptions;
   /** ms between re-reads of the meeting, for changes this process was not told about */
   refreshMs: number;
+  /** After each re-read: whether the meeting records now (a cluster's capture follows the meeting's node). */
+  onRecording?: (room: MediaRoom, recording: boolean) => void;
 }
 
 /** Why a session ended, as its row says, for the page's `bye`. */
@@ -203,6 +205,7 @@ export class MediaRoom implements PeerEvents {
     }
     this.roster = { hostKey: meeting.hostKey, recording: meeting.recording, people };
     this.broadcastRoster();
+    this.deps.onRecording?.(this, meeting.recording);
   }
 
   private async nameOf(key: string, name: string | null, userId: string | null, tenantKey: string): Promise<string> {

@@ -1,3 +1,4 @@
+import type { IceConfig } from './ice-servers.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 
@@ -85,7 +86,7 @@ export interface RosterEntry {
 }
 
 export type ServerMessage =
-  | { type: 'ready'; session_id: string; meeting_id: string; participant_key: string; slots: { audio: string; video: string; screen: string }; max_video_streams: number }
+  | { type: 'ready'; session_id: string; meeting_id: string; participant_key: string; slots: { audio: string; video: string; screen: string }; max_video_streams: number } & IceConfig
   | { type: 'offer'; sdp: string }
   | { type: 'candidate'; candidate: { candidate: string; sdpMid?: string; sdpMLineIndex?: number } }
   | { type: 'tracks'; tracks: TrackInfo[] }

@@ -15,6 +15,7 @@ import { roomConfigRoutes } from './room-config/room-config.routes.js';
 import { exportRoutes } from './export/export.routes.js';
 import { meetingDataRoutes } from './meeting-data/meeting-data.routes.js';
 import { reportRoutes } from './report/report.routes.js';
+import { alertRoutes } from './alert/alert.routes.js';
 
 /** Every Open API route module, one per resource folder. */
-export const openApiRoutes: RouteModule[] = [tenantTokenRoutes, oidcRoutes, oauthRoutes, userInfoRoutes, contactUserRoutes, reserveRoutes, meetingRoutes, recordingRoutes, roomRoutes, roomLevelRoutes, scopeConfigRoutes, reserveConfigRoutes, roomConfigRoutes, reportRoutes, exportRoutes, meetingDataRoutes];
+export const openApiRoutes: RouteModule[] = [tenantTokenRoutes, oidcRoutes, oauthRoutes, userInfoRoutes, contactUserRoutes, reserveRoutes, meetingRoutes, recordingRoutes, roomRoutes, roomLevelRoutes, alertRoutes, scopeConfigRoutes, reserveConfigRoutes, roomConfigRoutes, reportRoutes, exportRoutes, meetingDataRoutes];

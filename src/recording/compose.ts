@@ -5,7 +5,10 @@
  *   after another, in their tile);
  * - with one, the screen large on the left (960x720, every screen track in turn) and the cameras in a
  *   column of 320x180 tiles on the right.
- * The output lasts exactly the segment: black and silent wherever nothing was captured.
+ * The output lasts exactly the segment: black and silent wherever nothing was captured. A video track
+ * shows its first picture from when its span began (the wait for a keyframe, seconds on a busy machine,
+ * is not black) and keeps its last picture until the span ended (a still screen, or a sender that fell
+ * behind, is not black either); a track whose end the capture never wrote stops with its file.
  */
 import type { Track } from './manifest.js';
 
@@ -55,6 +58,16 @@ export function layout(tracks: readonly Track[]): { track: Track; rect: Rect }[]
 
 const secs = (ms: number): string => (ms / 1000).toFixed(3);
 
+/**
+ * The filters that hold a video track's first frame from its span's start to its first frame, and its
+ * last frame to its span's end (times from the span's start: the track's own timeline after `tpad`).
+ */
+function held(t: Track): string {
+  const lead = t.offsetMs - t.openedMs;
+  const pad = [...(lead > 0 ? [`start_duration=${secs(lead)}:start_mode=clone`] : []), ...(t.endedMs !== undefined ? ['stop=-1:stop_mode=clone'] : [])];
+  return (pad.length ? `,tpad=${pad.join(':')}` : '') + (t.endedMs !== undefined ? `,trim=end=${secs(t.endedMs - t.openedMs)}` : '');
+}
+
 /** The ffmpeg arguments (after `ffmpeg -nostdin -loglevel error`) that compose `tracks` into `out`. */
 export function composeArgs(tracks: readonly Track[], durationMs: number, out: string, threads: number): string[] {
   const d = secs(durationMs);
@@ -75,7 +88,7 @@ export function composeArgs(tracks: readonly Track[], durationMs: number, out: s
   let last = '0:v';
   video.forEach(({ track, rect }, i) => {
     graph.push(
-      `[${input.get(track)}:v]setpts=PTS-STARTPTS+${secs(track.offsetMs)}/TB,fps=${CANVAS.fps},` +
+      `[${input.get(track)}:v]setpts=PTS-STARTPTS,fps=${CANVAS.fps}${held(track)},setpts=PTS+${secs(track.openedMs)}/TB,` +
         `scale=${rect.w}:${rect.h}:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=${rect.w}:${rect.h}:(ow-iw)/2:(oh-ih)/2,setsar=1[v${i}]`,
     );
     graph.push(`[${last}][v${i}]overlay=${rect.x}:${rect.y}:eof_action=pass[o${i}]`);

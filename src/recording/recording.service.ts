@@ -4,6 +4,8 @@
  * once that transaction committed, the Open API's reads and grants, and who may watch a recording.
  * Making the file is the processor's job (recording-processor.ts).
  */
+import { readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../store/schema.js';
@@ -87,7 +89,7 @@ export class RecordingService {
           trx,
         );
         after.push(async () => {
-          await this.capture.start(m.id, rawDir);
+          await this.capture.start(m.id, rawDir, at);
           this.logger.info({ meeting_id: m.id, recording_id: id }, 'recording started');
         });
       } else if (e.type === 'recording_ended') {
@@ -117,7 +119,7 @@ export class RecordingService {
   async resumeCaptures(): Promise<number> {
     const open = await this.repos.recordings.allOpen(10_000);
     for (const r of open) {
-      await this.capture.start(r.meeting_id, r.raw_dir).catch((err: unknown) => this.logger.error({ err, meeting_id: r.meeting_id, recording_id: r.id }, 'media capture failed to resume'));
+      await this.capture.start(r.meeting_id, r.raw_dir, r.started_at).catch((err: unknown) => this.logger.error({ err, meeting_id: r.meeting_id, recording_id: r.id }, 'media capture failed to resume'));
     }
     if (open.length > 0) this.logger.info({ recordings: open.length }, 'resumed the capture of recordings in progress');
     return open.length;
@@ -158,7 +160,7 @@ export class RecordingService {
    * ones keep their own URLs). 122001 while the meeting goes on, 121004 when nothing was recorded or the
    * file could not be made, 124002 while a file is still being made.
    */
-  async get(p: Principal, meetingId: string): Promise<{ url: string; duration: string }> {
+  async get(p: Principal, meetingId: string): Promise<{ id: string; meeting_id: string; url: string; duration: string }> {
     const m = await this.ownMeeting(p, meetingId);
     if (m.status !== 3) throw apiError('meetingStatusUnexpected', 'meeting status unexpected: the recording can be fetched once the meeting has ended');
     const segments = await this.repos.recordings.ofMeeting(m.tenantKey, m.id);
@@ -168,7 +170,7 @@ export class RecordingService {
     }
     const ready = segments.filter((r) => r.status === RECORDING_STATUS.ready).pop();
     if (!ready) throw apiError('dataNotExist', `data not exist: the recording file could not be made (${segments[segments.length - 1]!.fail_reason ?? 'unknown reason'})`);
-    return { url: this.urlOf(ready), duration: String(ready.duration_ms ?? 0) };
+    return { id: ready.id, meeting_id: m.id, url: this.urlOf(ready), duration: String(ready.duration_ms ?? 0) };
   }
 
   /**
@@ -215,5 +217,52 @@ export class RecordingService {
     const grants = (await this.repos.recordings.grants(recording.tenant_key, recording.meeting_id)).map((g) => ({ kind: g.kind as Grant['kind'], userId: g.user_id }));
     if (mayWatch({ tenantKey: recording.tenant_key, ownerUserId: meeting.ownerUserId, hostUserId: recording.host_user_id, grants }, viewer)) return { ok: true, recording, meeting };
     return { ok: false, reason: viewer ? 'forbidden' : 'sign_in' };
+  }
+
+  // The admin console's recording management (docs/decisions.md "Admin console") -------------------
+
+  /** A segment of the tenant, or 121004. */
+  private async segment(tenantKey: string, id: string): Promise<RecordingRow> {
+    const rec = /^\d{1,19}$/.test(id) ? await this.repos.recordings.byId(id) : undefined;
+    if (!rec || rec.tenant_key !== tenantKey) throw apiError('dataNotExist', `data not exist: recording ${id} is no recording of this tenant`);
+    return rec;
+  }
+
+  /** Composes a finished segment again from its raw tracks: back to processing, with its job, in one transaction. */
+  async recompose(tenantKey: string, id: string): Promise<void> {
+    const rec = await this.segment(tenantKey, id);
+    if (!(await stat(rec.raw_dir).catch(() => undefined))?.isDirectory()) throw apiError('dataNotExist', `data not exist: the raw tracks of recording ${id} are gone`);
+    const now = this.clock.now();
+    await this.repos.recordings.transaction(async (trx) => {
+      if (!(await this.repos.recordings.reprocess(tenantKey, id, now, trx))) throw apiError('dataConflict', `data conflict: recording ${id} is still being recorded or composed`);
+      await this.repos.jobs.schedule({ kind: RECORDING_JOB.process, payload: { recording_id: id }, runAt: now, dedupeKey: processJobKey(id) }, trx, now);
+    });
+    this.logger.info({ recording_id: id, meeting_id: rec.meeting_id }, 'recording sent to be composed again');
+  }
+
+  /** Deletes a finished segment: its row, then its directory (raw tracks and file). */
+  async remove(tenantKey: string, id: string): Promise<void> {
+    const rec = await this.segment(tenantKey, id);
+    if (!(await this.repos.recordings.deleteFinished(tenantKey, id))) throw apiError('dataConflict', `data conflict: recording ${id} is still being recorded or composed`);
+    const dir = dirname(rec.raw_dir);
+    // Only the segment's own directory (recordings/<id>/), never anything a malformed row could name.
+    if (basename(dir) === id) await rm(dir, { recursive: true, force: true });
+    this.logger.info({ recording_id: id, meeting_id: rec.meeting_id }, 'recording deleted');
+  }
+
+  /** Bytes on disk of a segment's directory (raw tracks and file). */
+  async bytesOf(rec: Pick<RecordingRow, 'raw_dir' | 'id'>): Promise<number> {
+    const dir = dirname(rec.raw_dir);
+    if (basename(dir) !== rec.id) return 0;
+    let total = 0;
+    const walk = async (d: string): Promise<void> => {
+      for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+        const path = join(d, e.name);
+        if (e.isDirectory()) await walk(path);
+        else total += (await stat(path).catch(() => undefined))?.size ?? 0;
+      }
+    };
+    await walk(dir);
+    return total;
   }
 }

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver, type MigrationResultSet } from 'kysely';
@@ -7,6 +7,7 @@ import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 import { pgChangeFeed, sqliteChangeFeed, type ChangeFeed } from './change-feed.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
+import { WakeBus } from './wake-bus.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -27,6 +28,12 @@ export interface Store {
   location: string;
   /** Signals changes made by other connections, for in-process caches. */
   changes: ChangeFeed;
+  /** Wakes long-polls when their client events are written, in any process of the store. */
+  wake: WakeBus;
+  /** PostgreSQL: the pool's connections (open, idle, callers waiting for one), for metrics */
+  poolStats?: () => { total: number; idle: number; waiting: number; max: number };
+  /** PostgreSQL: the pool Kysely runs on, for the one hot statement that skips the query builder (read-cache versions) */
+  pgPool?: pg.Pool;
   /** SQLite: the connection Kysely runs on (its statements cached), for repositories that read rows as arrays */
   sqlite?: SQLite.Database;
   close(): Promise<void>;
@@ -44,21 +51,31 @@ export function openStore(options: DatabaseOptions, onError: (err: Error) => voi
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const changes = pgChangeFeed(options.databaseUrl, onError);
+    const wake = WakeBus.postgres(options.databaseUrl, onError);
     url.password = '';
     return {
       db,
       dialect: 'postgres',
       location: `${url.protocol}//${url.username ? url.username + '@' : ''}${url.host}${url.pathname}`,
       changes,
+      wake,
+      pgPool: pool,
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolSize ?? 10 }),
       close: async () => {
+        await wake.close();
         await changes.close();
         await db.destroy();
       },
     };
   }
-  mkdirSync(options.dataDir, { recursive: true });
+  ensureDataDir(options.dataDir);
   const file = join(options.dataDir, 'openvc.db');
-  const sqlite = new SQLite(file);
+  let sqlite: SQLite.Database;
+  try {
+    sqlite = new SQLite(file);
+  } catch (e) {
+    throw new StoreOpenError(`cannot open the SQLite database ${file}: ${(e as Error).message}`);
+  }
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
@@ -73,11 +90,49 @@ export function openStore(options: DatabaseOptions, onError: (err: Error) => voi
     sqlite: cached,
     location: file,
     changes: sqliteChangeFeed(sqlite),
+    wake: WakeBus.inProcess(),
     close: async () => {
       await checkpointer?.stop();
       await db.destroy();
     },
   };
+}
+
+/** The store cannot be opened where the configuration points; the message says where and why. */
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}
+
+/**
+ * Creates the data directory (and its parents) one level at a time and checks that it can be written.
+ * `mkdirSync(…, { recursive: true })` loops forever under some read-only trees such as /proc (Node
+ * retries ENOENT), so a bad `--data-dir` hung silently; here it fails at once and says which path.
+ */
+export function ensureDataDir(dir: string): void {
+  const path = resolve(dir);
+  const missing: string[] = [];
+  for (let at = path; ; at = dirname(at)) {
+    try {
+      if (!statSync(at).isDirectory()) throw new StoreOpenError(`--data-dir ${dir}: ${at} exists and is not a directory`);
+      break;
+    } catch (e) {
+      if (e instanceof StoreOpenError) throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(at) === at) throw new StoreOpenError(`--data-dir ${dir}: cannot read ${at}: ${(e as Error).message}`);
+      missing.unshift(at);
+    }
+  }
+  for (const at of missing) {
+    try {
+      mkdirSync(at);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StoreOpenError(`--data-dir ${dir}: cannot create ${at}: ${(e as Error).message}`);
+    }
+  }
+  try {
+    accessSync(path, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw new StoreOpenError(`--data-dir ${dir}: the directory is not writable: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -115,10 +170,50 @@ async function migratorOf(store: Store): Promise<Migrator> {
   });
 }
 
+/**
+ * Kysely's migrator looks for its tables with an introspection of every schema of the database, which calls
+ * `pg_get_serial_sequence` by name: a schema that another client drops during that query (another
+ * deployment's, or another test file's) fails it with 3F000 "schema … does not exist", though ours is fine.
+ */
+function anotherSchemaVanished(store: Store, e: unknown, ours: string | undefined): boolean {
+  if (store.dialect !== 'postgres' || !e || typeof e !== 'object') return false;
+  const err = e as { code?: string; message?: string };
+  return err.code === '3F000' && (ours === undefined || !(err.message ?? '').includes(`"${ours}"`));
+}
+
 export async function migrateToLatest(store: Store): Promise<MigrationResultSet> {
-  const result = await (await migratorOf(store)).migrateToLatest();
-  if (result.error) throw result.error;
-  return result;
+  for (let attempt = 1; ; attempt++) {
+    let ours: string | undefined;
+    try {
+      const migrator = await migratorOf(store);
+      if (store.dialect === 'postgres') ours = (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s;
+      const result = await migrator.migrateToLatest();
+      if (result.error) throw result.error;
+      return result;
+    } catch (e) {
+      if (attempt < 10 && anotherSchemaVanished(store, e, ours)) {
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+        continue;
+      }
+      throw storeProblem(store, e);
+    }
+  }
+}
+
+/** PostgreSQL's (or the network's) error with where it came from and, for the common ones, what to do. */
+function storeProblem(store: Store, e: unknown): Error {
+  if (store.dialect !== 'postgres' || e instanceof StoreOpenError) return e as Error;
+  const err = e as Error & { code?: string };
+  const hints: Record<string, string> = {
+    ECONNREFUSED: 'is PostgreSQL running and listening there?',
+    ENOTFOUND: 'the host name does not resolve',
+    ETIMEDOUT: 'no answer from the host (firewall?)',
+    '28000': 'the role may not log in (check the user name and pg_hba.conf)',
+    '28P01': 'wrong password',
+    '3D000': 'create the database first (createdb), or name an existing one in the URL',
+  };
+  const hint = err.code ? hints[err.code] : undefined;
+  return new StoreOpenError(`PostgreSQL at ${store.location}: ${err.message}${hint ? ` (${hint})` : ''}`);
 }
 
 /** Names of the migrations this code knows that the store has not run (readiness: none). */

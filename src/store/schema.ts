@@ -29,6 +29,8 @@ export interface UserTable {
   /** 'active' | 'resigned' | 'frozen' */
   status: string;
   created_at: number;
+  /** 1: an administrator of the tenant (troubleshooter pages, the admin console) */
+  is_admin: Generated<number>;
 }
 
 export interface UserDepartmentTable {
@@ -121,6 +123,45 @@ export interface JobTable {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** A cluster-wide rate-limit window: calls leased by every process for one limit key (migration 0031). */
+export interface ConsoleRequestTable {
+  tenant_key: string;
+  request_id: string;
+  /** the action's JSON result; null while it runs */
+  result: string | null;
+  created_at: number;
+}
+
+export interface RateWindowTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+/** A process carrying media in a cluster, written by itself only (migration 0038). */
+export interface MediaNodeTable {
+  id: string;
+  /** internal http(s) URL other processes relay signalling sockets to */
+  address: string;
+  /** HMAC over id and address with the cluster key: rows the node did not write do not verify */
+  signature: string;
+  /** most peers it takes */
+  capacity: number;
+  /** peers it carries now */
+  load: number;
+  started_at: number;
+  heartbeat_at: number;
+}
+
+/** Which node carries a meeting's media; changed by compare-and-set on `version` (migration 0038). */
+export interface MediaAssignmentTable {
+  tenant_key: string;
+  meeting_id: string;
+  node_id: string;
+  version: number;
+  assigned_at: number;
 }
 
 export interface MeetingTable {
@@ -221,6 +262,18 @@ export interface ClientEventTable {
   type: string;
   created_at: number;
   payload: string;
+}
+
+/** The meeting chat: messages, reactions, raised hands (migration 0034). */
+export interface MeetingChatTable {
+  seq: Generated<number>;
+  tenant_key: string;
+  meeting_id: string;
+  sender_key: string;
+  sender_name: string;
+  kind: string;
+  content: string;
+  created_at: number;
 }
 
 export interface ReserveTable {
@@ -435,6 +488,32 @@ export interface ReportDayTable {
   participant_count: number;
 }
 
+/** One tenant's participant sessions of one day by a device fact (`field`: type, network_type) and its value (src/domain/report/console-rollup.ts). */
+export interface ConsoleMixDayTable {
+  tenant_key: string;
+  day: number;
+  field: string;
+  kind: string;
+  sessions: number;
+}
+
+/** One tenant's quality samples of one day, each figure's counts by bucket (src/domain/report/quality-histogram.ts `encodeHistogram`). */
+export interface ConsoleQualityDayTable {
+  tenant_key: string;
+  day: number;
+  samples: number;
+  loss: string;
+  jitter: string;
+  bitrate: string;
+}
+
+/** Sessions that were in the store before the dashboard rollups (migration 0040), still to be rolled up by the backfill job. */
+export interface ConsoleRollupBacklogTable {
+  session_id: string;
+  /** 1 when the session had ended: its samples are counted too (an open one's are, when it ends) */
+  quality: number;
+}
+
 /** One user's (or room's) meetings over a span of 1, 2, 4 … 256 days from `first_day` (unix seconds). */
 export interface ReportUserSpanTable {
   tenant_key: string;
@@ -529,6 +608,13 @@ export interface OidcSignInTable {
   expires_at: number;
 }
 
+/** Versions of cached read areas per tenant, bumped by triggers (migration 0036, src/store/read-cache.ts). */
+export interface CacheVersionTable {
+  tenant_key: string;
+  area: string;
+  version: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   departments: DepartmentTable;
@@ -542,15 +628,21 @@ export interface Database {
   jobs: JobTable;
   reserves: ReserveTable;
   meetings: MeetingTable;
+  rate_windows: RateWindowTable;
+  console_requests: ConsoleRequestTable;
+  media_nodes: MediaNodeTable;
+  media_assignments: MediaAssignmentTable;
   meeting_participants: MeetingParticipantTable;
   participant_sessions: ParticipantSessionTable;
   quality_samples: QualitySampleTable;
   outbox_events: OutboxEventTable;
   client_events: ClientEventTable;
+  meeting_chat: MeetingChatTable;
   event_deliveries: EventDeliveryTable;
   delivery_attempts: DeliveryAttemptTable;
   room_levels: RoomLevelTable;
   rooms: RoomTable;
+  cache_versions: CacheVersionTable;
   room_bookings: RoomBookingTable;
   room_booking_levels: RoomBookingLevelTable;
   scope_configs: ScopeConfigTable;
@@ -559,6 +651,9 @@ export interface Database {
   export_file_chunks: ExportFileChunkTable;
   report_days: ReportDayTable;
   report_user_spans: ReportUserSpanTable;
+  console_mix_days: ConsoleMixDayTable;
+  console_quality_days: ConsoleQualityDayTable;
+  console_rollup_backlog: ConsoleRollupBacklogTable;
   recordings: RecordingTable;
   recording_permissions: RecordingPermissionTable;
   user_passwords: UserPasswordTable;

@@ -7,6 +7,7 @@ export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)} · openvc</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>
 body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0;display:flex;justify-content:center}
 main{background:#fff;margin:48px 16px;padding:28px 32px;border-radius:10px;max-width:440px;width:100%;box-shadow:0 1px 4px #0002}

@@ -6,9 +6,10 @@ import type { AppContext } from '../http/context.js';
 import { GrantError } from '../domain/auth/tokens.js';
 import { apiError } from '../contract/errors.js';
 import type { App } from '../store/repositories/app.repository.js';
-import { guestsAllowedByNo } from '../domain/meeting/reserved-meetings.js';
-import { meetingPage } from './meeting.page.js';
+import { numberFacts } from '../domain/meeting/reserved-meetings.js';
+import { meetingPage, prettyNo } from './meeting.page.js';
 import { esc, page } from './html.js';
+import { FAVICON_SVG } from './icons.js';
 
 // Resolved from the repository root, so that the built server (dist/web) serves the same file.
 const SCRIPT = readFileSync(fileURLToPath(new URL('../../src/web/assets/meeting.js', import.meta.url)), 'utf8');
@@ -35,13 +36,19 @@ export function meetingPageRoutes(app: FastifyInstance, ctx: AppContext): void {
   };
   const redirectUri = (no: string) => `${ctx.publicUrl}/j/${no}`;
   const noMeeting = (reply: FastifyReply, no: string) =>
-    reply.status(404).type('text/html; charset=utf-8').send(page('No such meeting', `<h1>No meeting ${esc(no)}</h1><p>No meeting or reservation holds this number now.</p>`));
+    reply
+      .status(404)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(page('No such meeting', `<h1 id="no-meeting">There is no meeting ${esc(prettyNo(no))}</h1><p>No meeting or booking holds this number now: it may have ended, or the number may be mistyped. Check the link you were sent, or ask the organiser for a new one.</p>`));
 
   app.get('/j/:meeting_no', { schema: { hide: true } }, async (req, reply) => {
     const no = (req.params as { meeting_no: string }).meeting_no;
     if (!NO.test(no)) return notFound(reply);
-    const guests = await guestsAllowedByNo(ctx.repos, no, Date.now());
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(meetingPage(no, guests));
+    const facts = await numberFacts(ctx.repos, no, Date.now());
+    // Said before anyone is asked to sign in: signing in would not help.
+    if (!facts) return noMeeting(reply, no);
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(meetingPage(no, facts));
   });
 
   app.get('/j/:meeting_no/signin', { schema: { hide: true } }, async (req, reply) => {
@@ -76,6 +83,11 @@ export function meetingPageRoutes(app: FastifyInstance, ctx: AppContext): void {
       throw e;
     }
   });
+
+  // The tab icon; /favicon.ico too, for clients that ask for it without reading the page.
+  for (const path of ['/favicon.svg', '/favicon.ico']) {
+    app.get(path, { schema: { hide: true } }, async (_req, reply) => reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(FAVICON_SVG));
+  }
 
   app.get('/static/meeting.js', { schema: { hide: true } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(SCRIPT));
 }

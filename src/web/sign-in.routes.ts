@@ -29,11 +29,27 @@ export function safeNext(next: string | undefined): string | undefined {
   return next && next.length <= 4096 && /^\/(?![/\\])[^\s\\]*$/.test(next) ? next : undefined;
 }
 
+/** The tenant and user this browser is signed in as, if any. */
+export async function signedInSession(ctx: AppContext, req: FastifyRequest): Promise<{ tenantKey: string; user: UserRow } | undefined> {
+  const token = cookieValue(req, SESSION_COOKIE);
+  const session = token ? await ctx.signIn.session(token) : undefined;
+  return session ? { tenantKey: session.tenantKey, user: session.user } : undefined;
+}
+
 /** The user this browser is signed in as, in the tenant, if any. */
 export async function signedInUser(ctx: AppContext, req: FastifyRequest, tenantKey: string): Promise<UserRow | undefined> {
   const token = cookieValue(req, SESSION_COOKIE);
   const session = token ? await ctx.signIn.session(token) : undefined;
   return session?.tenantKey === tenantKey ? session.user : undefined;
+}
+
+/** The host of an Origin header (undefined for `null` and anything unparsable). */
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The sign-in page, its sessions (cookie `openvc_session`), sign-out and invitation links (docs/decisions.md "Sign-in"). */
@@ -79,6 +95,13 @@ export function signInRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post('/signout', { schema: { hide: true } }, async (req, reply) => {
+    // Browsers send Origin with every form POST: a sign-out posted from another site's page is refused
+    // (SameSite=Lax keeps the cookie away from it, but the answer would still clear the cookie).
+    const origin = req.headers.origin;
+    if (origin !== undefined && originHost(origin) !== req.headers.host) {
+      req.log.warn({ origin: origin.slice(0, 200) }, 'cross-site sign-out refused');
+      return html(reply, 403, messagePage('Not signed out', 'A sign-out must come from a page of this server.'));
+    }
     const token = cookieValue(req, SESSION_COOKIE);
     if (token) await ctx.signIn.signOut(token);
     clearSession(reply);

@@ -55,6 +55,8 @@ export interface OpenOptions {
   statsInterval?: number;
   /** the user's password on the sign-in page (default: the fixture's) */
   password?: string;
+  /** more of the join link's query, e.g. `pwd=123456` (a booked meeting's link carries its password) */
+  query?: string;
 }
 
 /**
@@ -79,7 +81,8 @@ export class MeetingPage {
   static async open(browser: Browser, baseUrl: string, meetingNo: string, userId: string, opts: OpenOptions = {}): Promise<MeetingPage> {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const query = opts.statsInterval ? `?stats_interval=${opts.statsInterval}` : '';
+    const parts = [...(opts.statsInterval ? [`stats_interval=${opts.statsInterval}`] : []), ...(opts.query ? [opts.query] : [])];
+    const query = parts.length ? `?${parts.join('&')}` : '';
     await page.goto(`${baseUrl}/j/${meetingNo}${query}`);
     await page.waitForSelector('body[data-view=signin]');
     await page.click('#signin-button');

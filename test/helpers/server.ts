@@ -1,3 +1,4 @@
+import type { RequestLogBook } from '../../src/http/request-log.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,9 +111,10 @@ export interface StartTestOptions {
   config?: Partial<Config>;
   /** the media capture recordings use (none: recordings are made from no tracks) */
   capture?: MeetingCapture;
-  /** where the server logs (silent unless given) */
   /** the server's logger (silent unless given) */
   logger?: pino.Logger;
+  /** where requests' log lines are kept for the troubleshooter page (the logger must write into it) */
+  requestLog?: RequestLogBook;
 }
 
 /** A real server on a free port over a real store, seeded with the fixture unless told otherwise. */
@@ -125,6 +127,7 @@ export async function startTestServer(opts: StartTestOptions = {}): Promise<Test
   const server = await startServer(config, {
     logger: opts.logger ?? pino({ level: 'silent' }),
     ...(opts.capture ? { capture: opts.capture } : {}),
+    ...(opts.requestLog ? { requestLog: opts.requestLog } : {}),
   });
   return { ...server, store, client: (app) => sdkClient(server.url, app) };
 }

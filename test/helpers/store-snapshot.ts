@@ -4,9 +4,11 @@ import type { Store } from '../../src/store/database.js';
 
 /**
  * Tables whose rows change without any request: migrations' bookkeeping, the job queue the timers fill,
- * and counters of failed attempts (a refused guess is recorded on purpose).
+ * counters of failed attempts (a refused guess is recorded on purpose), and the cluster's rate-limit windows
+ * (on PostgreSQL every call, refused or not, counts against its app's published limit), and the media nodes'
+ * registry (each process heartbeats its row every second on PostgreSQL).
  */
-const VOLATILE = /^kysely_|^jobs$|throttl|attempt|guess/;
+const VOLATILE = /^kysely_|^jobs$|throttl|attempt|guess|^rate_windows$|^media_nodes$/;
 
 async function tables(store: Store): Promise<string[]> {
   const rows =

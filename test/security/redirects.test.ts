@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, dialect, startTestServer, type TestServer } from '../helpers/server.js';
@@ -7,6 +6,7 @@ import { REDIRECT_URIS, fixture, fixtureSeed } from '../helpers/fixture.js';
 import { s256Pair } from '../helpers/page-sign-in.js';
 import { signIn } from '../helpers/sign-in.js';
 import { parseSeed, SeedError } from '../../src/domain/seed.js';
+import { cliArgv } from '../helpers/cli.js';
 
 type Json = Record<string, any>;
 const REGISTERED = REDIRECT_URIS[0]!;
@@ -15,9 +15,6 @@ const EVIL = 'https://evil.example/steal';
 const ADMIN_KEY = 'admin-key-for-redirect-tests';
 /** An app that registered no redirect URI at all. */
 const BARE = { appId: 'cli_acmebare0001', appSecret: 'acme-bare-secret' };
-
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-const CLI = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url));
 
 /**
  * Issue 14: the authorize page sent a fresh code to any redirect_uri (`action=deny` included). Now only
@@ -192,7 +189,7 @@ describe(`registered redirect URIs (${dialect})`, () => {
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OPENVC_')));
         const store = PG_URL ? ['--database-url', s.store.databaseUrl!] : ['--data-dir', s.store.dir];
-        execFile(TSX, [CLI, 'app', 'redirect-uris', ...args, ...(args.includes('--help') ? [] : store)], { env, timeout: 60_000 }, (error, stdout, stderr) =>
+        execFile(process.execPath, cliArgv('app', 'redirect-uris', ...args, ...(args.includes('--help') ? [] : store)), { env, timeout: 60_000 }, (error, stdout, stderr) =>
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
         );
       });

@@ -81,6 +81,8 @@ const parseScopes = (s: string | null): string[] => (s ? (JSON.parse(s) as strin
  */
 export class TokenService {
   private readonly verified = new Map<string, { principal: Principal; until: number }>();
+  /** Hashes of recently presented tokens, so that a repeated bearer is not hashed on every request. */
+  private readonly hashes = new Map<string, string>();
 
   constructor(
     private readonly apps: AppRepository,
@@ -136,7 +138,7 @@ export class TokenService {
     // A bad guest or page token fails as a bad user token would: the participant protocol answers 99991668.
     const failure: BearerFailure = expectKind === 'tenant' ? 'tenant' : 'user';
     if (token.length > 4096) return failure;
-    const hash = hashToken(token);
+    const hash = this.hashOf(token);
     const now = this.clock.now();
     const cached = this.verified.get(hash);
     if (cached && cached.until > now) return cached.principal;
@@ -154,6 +156,16 @@ export class TokenService {
     if (this.verified.size >= VERIFY_CACHE_MAX) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(hash, { principal, until: Math.min(now + VERIFY_CACHE_MS, row.expires_at) });
     return principal;
+  }
+
+  private hashOf(token: string): string {
+    let hash = this.hashes.get(token);
+    if (hash === undefined) {
+      hash = hashToken(token);
+      if (this.hashes.size >= VERIFY_CACHE_MAX) this.hashes.delete(this.hashes.keys().next().value as string);
+      this.hashes.set(token, hash);
+    }
+    return hash;
   }
 
   private principalOf(row: TokenRow, app: App): Principal {

@@ -54,6 +54,8 @@ type Rule = (b: BookingRow, db: Kysely<Database>) => BookingChange | null | Prom
 
 const newBookingId = (): string => 'rb_' + randomHex(16);
 const sec = (ms: number) => String(Math.floor(ms / 1000));
+/** a time for people in a message: the unix seconds the API speaks and the same instant in UTC */
+const when = (ms: number) => `${sec(ms)} (${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
 const paramError = (msg: string) => apiError('paramError', `param error: ${msg}`);
 const roomNotFound = (id: string) => apiError('dataNotExist', `data not exist: room_id ${id} names no room of this tenant`);
 const bookingNotFound = (id: string) => apiError('dataNotExist', `data not exist: booking_id ${id} names no booking of this tenant`);
@@ -86,7 +88,7 @@ export class BookingService {
       const window = locked.disable_start === null ? null : { start: locked.disable_start, end: locked.disable_end };
       if (rules.disabledDuring(window, span)) throw apiError('roomDisabled', `room ${room.room_id} is disabled for part of that time`);
       const clash = (await bookings.holding(room.room_id, span))[0];
-      if (clash) throw apiError('bookingConflict', `room ${room.room_id} is booked from ${sec(clash.start_time)} to ${sec(clash.end_time)} (booking ${clash.id})`);
+      if (clash) throw apiError('bookingConflict', `room ${room.room_id} is booked from ${when(clash.start_time)} to ${when(clash.end_time)} (booking ${clash.id})`);
       const row = await bookings.insert({
         id: newBookingId(),
         room_id: room.room_id,
@@ -187,7 +189,7 @@ export class BookingService {
     if (await rooms.disabledAt(roomId, now)) throw apiError('roomDisabled', `room ${roomId} is disabled now`);
     const holding = await this.repos.bookings.forTenant(caller.tenantKey).holding(roomId, { start: now, end: now + rules.CHECK_IN_OPENS_MS });
     const { blockedBy, claim } = rules.roomJoin(holding, caller.userId, now);
-    if (blockedBy) throw apiError('noPermission', `room ${roomId} is booked by another user until ${sec(blockedBy.end_time)}`);
+    if (blockedBy) throw apiError('noPermission', `room ${roomId} is booked by another user until ${when(blockedBy.end_time)}`);
     return this.deps.meetings.joinByNo(caller, meetingNo, password, device, this.deps.reserveRules, {
       roomId,
       name: room.name,

@@ -29,9 +29,9 @@ export function reservationStatusText(b: Pick<BookingFacts, 'status' | 'release_
   return HOLDING_STATUSES[b.status as keyof typeof HOLDING_STATUSES] ?? '';
 }
 
-/** Column 10's release part alone (the twin's `is_release_early`): '' unless the room was released early. */
-export function releaseText(b: Pick<BookingFacts, 'status' | 'release_reason'>): string {
-  return b.status === 'released' ? reservationStatusText(b) : '';
+/** The twin's `is_release_early`: 是 when the room was released before the booking's end, else 否. */
+export function releaseText(b: { status: string; released_at: number | null; end_time: number }): string {
+  return b.status === 'released' && b.released_at !== null && b.released_at < b.end_time ? '是' : '否';
 }
 
 /** Column 11 (签到设备): where it was checked in; '' when it was not. */

@@ -38,6 +38,8 @@ export interface MeetingRow {
   telephone: boolean;
   /** a meeting of another tenant that the caller's users joined */
   isExternal: boolean;
+  /** rooms booked for the meeting's time that took part in it (meeting_list's reserved_rooms) */
+  reservedRooms: { room_id: string; room_name: string }[];
 }
 
 /** What the participant's client reported about itself (docs/client-api.md `device`), and the IP it came from. */
@@ -93,7 +95,7 @@ export interface ReservationRow {
   endAt: number;
   /** 会议室预定状态 */
   status: string;
-  /** the release part of it alone ('' unless released early) */
+  /** 是 when the room was released before the booking's end, else 否 */
   release: string;
   /** 签到设备, '' when not checked in */
   checkInDevice: string;

@@ -3,6 +3,7 @@ import type { Database } from '../../store/schema.js';
 import type { Repositories } from '../../store/repositories/index.js';
 import type { NewClientEvent } from '../../store/repositories/session.repository.js';
 import { meetingUsage, rollup } from '../report/usage.js';
+import { rollUpEnded } from '../report/console-rollup.service.js';
 import { LEAVE_REASON, participant, type LeaveReason, type Meeting, type MeetingEvent, type UserType } from './meeting.js';
 
 export const MEETING_JOB = { endIfEmpty: 'meeting.end_if_empty', ringTimeout: 'meeting.ring_timeout' } as const;
@@ -23,12 +24,12 @@ const SESSION_REASON: Record<LeaveReason, string> = { 1: 'left', 2: 'meeting_end
 
 /**
  * What a meeting's changes cause besides the meeting row and its events: sessions ended, notes to
- * sessions, durable jobs, report rollups and the hooks other features (recordings, room bookings) hang on
+ * sessions, durable jobs, report and dashboard rollups and the hooks other features (recordings, room bookings) hang on
  * a meeting. All of it runs inside the change's transaction.
  */
 export class MeetingEffects {
   constructor(
-    private readonly repos: Pick<Repositories, 'reports' | 'sessions' | 'jobs'>,
+    private readonly repos: Pick<Repositories, 'reports' | 'sessions' | 'jobs' | 'consoleRollups'>,
     private readonly timings: { ringTimeoutMs: number; emptyGraceMs: number },
   ) {}
 
@@ -45,6 +46,11 @@ export class MeetingEffects {
     this.changeHooks.push(hook);
   }
 
+  /** Ends a session, if it is still open, and rolls its samples up for the dashboard (console-rollup.service.ts). */
+  async endSession(sessionId: string, at: number, reason: string, trx: Kysely<Database>): Promise<void> {
+    if (await this.repos.sessions.end(sessionId, at, reason, trx)) await rollUpEnded(this.repos, [sessionId], trx);
+  }
+
   /**
    * What one change's events cause besides the meeting itself, in its transaction: sessions ended, notes
    * to sessions, jobs, report rollups, hooks. `sessionsBefore`: each participant's session before the change.
@@ -55,13 +61,14 @@ export class MeetingEffects {
     const usage = events.some((e) => e.type === 'meeting_ended') ? meetingUsage(m) : undefined;
     if (usage) await this.repos.reports.add(rollup([usage]), trx);
     const notes: NewClientEvent[] = [];
+    const ended: string[] = [];
     const open = events.some((e) => e.type === 'host_changed' || e.type === 'meeting_ended') ? await this.repos.sessions.openInMeeting(m.id, trx) : [];
     for (const e of events) {
       switch (e.type) {
         case 'leave_meeting': {
           const sessionId = sessionsBefore.get(e.leaveKey) ?? null;
           if (sessionId) {
-            await this.repos.sessions.end(sessionId, at, SESSION_REASON[e.reason], trx);
+            if (await this.repos.sessions.end(sessionId, at, SESSION_REASON[e.reason], trx)) ended.push(sessionId);
             if (e.reason === LEAVE_REASON.kickedOut) notes.push({ tenantKey: m.tenantKey, sessionId, type: 'kicked_out', payload: { meeting_id: m.id }, at });
           }
           break;
@@ -73,7 +80,7 @@ export class MeetingEffects {
           for (const s of open) notes.push({ tenantKey: m.tenantKey, sessionId: s.id, type: 'meeting_ended', payload: { meeting_id: m.id }, at });
           break;
         case 'session_replaced':
-          await this.repos.sessions.end(e.sessionId, at, 'replaced', trx);
+          if (await this.repos.sessions.end(e.sessionId, at, 'replaced', trx)) ended.push(e.sessionId);
           notes.push({ tenantKey: m.tenantKey, sessionId: e.sessionId, type: 'replaced', payload: { meeting_id: m.id }, at });
           break;
         case 'ringing': {
@@ -88,13 +95,16 @@ export class MeetingEffects {
           break;
       }
     }
-    await this.repos.sessions.notify(notes, trx);
+    await rollUpEnded(this.repos, ended, trx);
+    const marks = await this.repos.sessions.notify(notes, trx);
     if (events.some((e) => e.type === 'meeting_ended')) for (const hook of this.endedHooks) await hook(m, at, trx);
     const nobodyLeft = m.status === 2 && !m.participants.some((p) => p.status === 2);
     if (nobodyLeft && events.some((e) => e.type === 'leave_meeting')) {
       await this.repos.jobs.schedule({ kind: MEETING_JOB.endIfEmpty, payload: { tenantKey: m.tenantKey, meetingId: m.id }, runAt: at + this.timings.emptyGraceMs, dedupeKey: `${MEETING_JOB.endIfEmpty}:${m.id}` }, trx);
     }
     const after: AfterCommit[] = [];
+    // Long-polls of this process wake at once; other processes hear the commit's notification.
+    if (marks.length > 0) after.push(async () => this.repos.sessions.published(marks));
     for (const hook of this.changeHooks) {
       const work = await hook(m, events, at, trx);
       if (work) after.push(work);

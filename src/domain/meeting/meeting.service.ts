@@ -5,6 +5,7 @@ import type { Repositories } from '../../store/repositories/index.js';
 import { outboxEvents } from './meeting-events.js';
 import { MeetingEffects, type AfterCommit, type MeetingChangeHook, type MeetingEndedHook } from './meeting-effects.js';
 import { MeetingCommitQueue, type MeetingChange } from './commit-queue.js';
+import { rollUpJoins } from '../report/console-rollup.service.js';
 import { ApiError, apiError } from '../../contract/errors.js';
 import {
   createMeeting,
@@ -21,10 +22,13 @@ import {
   useMedia,
   invite,
   call,
+  rename,
+  requireLive,
   setLocked,
   stopRinging,
   userKey,
   guestKey,
+  passwordExempt,
   USER_TYPE,
   type Joiner,
   type Meeting,
@@ -205,7 +209,7 @@ export class MeetingService {
         if (!admitted.join) throw refuseJoin();
         const mayHost = admitted.host;
         const meeting = await this.mutate(live.tenantKey, live.id, async (m, at, trx) => {
-          checkPassword(m, password);
+          checkPassword(m, password, caller);
           const joiner = this.joiner(caller, sessionId, m, mayHost, room);
           const events = join(m, joiner, at);
           await this.insertSession(trx, m, caller, sessionId, device, at, joiner.key);
@@ -219,7 +223,7 @@ export class MeetingService {
       if (!opened) throw apiError('meetingNotExist', `no meeting has number ${meetingNo}`);
       const m = opened.meeting;
       m.participantLimit = this.timings.participantLimit;
-      checkPassword(m, password);
+      checkPassword(m, password, caller);
       const admitted = await rules!.admission(m, caller);
       if (!admitted.join) throw refuseJoin();
       const joiner = this.joiner(caller, sessionId, m, admitted.host, room);
@@ -260,26 +264,26 @@ export class MeetingService {
 
   /** `key`: the participant the session represents, the caller themself unless they operate a room. */
   private async insertSession(trx: Kysely<Database>, m: Meeting, caller: Caller, sessionId: string, device: Device, at: number, key = participantKeyOf(caller, m.tenantKey)): Promise<void> {
-    await this.repos.sessions.insert(
-      {
-        id: sessionId,
-        meeting_id: m.id,
-        tenant_key: m.tenantKey,
-        participant_key: key,
-        user_id: caller.userId,
-        app_id: caller.appId || null,
-        device: JSON.stringify(device),
-        joined_at: at,
-        last_seen_at: at,
-        left_at: null,
-        leave_reason: null,
-        public_ip: caller.ip ?? null,
-        used_audio: 0,
-        used_video: 0,
-        used_share: 0,
-      },
-      trx,
-    );
+    const row = {
+      id: sessionId,
+      meeting_id: m.id,
+      tenant_key: m.tenantKey,
+      participant_key: key,
+      user_id: caller.userId,
+      app_id: caller.appId || null,
+      device: JSON.stringify(device),
+      joined_at: at,
+      last_seen_at: at,
+      left_at: null,
+      leave_reason: null,
+      public_ip: caller.ip ?? null,
+      used_audio: 0,
+      used_video: 0,
+      used_share: 0,
+    };
+    await this.repos.sessions.insert(row, trx);
+    // The join's device enters the dashboard's mix with the join.
+    await rollUpJoins(this.repos, [row], trx);
   }
 
   /** The caller's session (open or over), their own or a room's they operate; another user's session does not exist for them. */
@@ -331,11 +335,19 @@ export class MeetingService {
     });
   }
 
+  /**
+   * Stores the session's samples while it is open: the session is held open meanwhile, so that its end,
+   * which rolls its samples up for the dashboard, sees every sample it will ever have.
+   */
   async stats(caller: Caller, sessionId: string, samples: { minute: number; [k: string]: unknown }[]): Promise<void> {
     const s = await this.liveSession(caller, sessionId);
-    await this.repos.sessions.putSamples(
-      samples.map((sample) => ({ session_id: s.id, minute: Math.floor(sample.minute / 60) * 60, meeting_id: s.meeting_id, tenant_key: s.tenant_key, sample: JSON.stringify(sample) })),
-    );
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await this.repos.sessions.holdOpen(s.id, trx))) throw apiError('participantStatusUnexpected', 'the session has left the meeting');
+      await this.repos.sessions.putSamples(
+        samples.map((sample) => ({ session_id: s.id, minute: Math.floor(sample.minute / 60) * 60, meeting_id: s.meeting_id, tenant_key: s.tenant_key, sample: JSON.stringify(sample) })),
+        trx,
+      );
+    });
   }
 
   /** The host, from their session, removes another participant (`targetKey` as the roster names them). */
@@ -378,11 +390,11 @@ export class MeetingService {
       await this.mutate(s.tenant_key, s.meeting_id, async (m, at, trx) => {
         const p = participant(m, s.participant_key);
         if (!p || p.sessionId !== s.id || m.status !== 2) {
-          await this.repos.sessions.end(s.id, at, 'network', trx);
+          await this.effects.endSession(s.id, at, 'network', trx);
           return { events: [], result: undefined };
         }
         const events = leave(m, s.participant_key, at);
-        await this.repos.sessions.end(s.id, at, 'network', trx);
+        await this.effects.endSession(s.id, at, 'network', trx);
         return { events, result: undefined };
       }).catch((e: unknown) => {
         // The meeting went away meanwhile: nothing left to leave.
@@ -422,12 +434,13 @@ export class MeetingService {
 
   // Open API operations ---------------------------------------------------------------------------
 
-  async kickOut(tenantKey: string, meetingId: string, keys: string[]): Promise<{ key: string; ok: boolean }[]> {
+  /** An app removes participants (`appId`: who the leave events name as operator). */
+  async kickOut(tenantKey: string, meetingId: string, keys: string[], appId?: string): Promise<{ key: string; ok: boolean }[]> {
     return this.mutate(tenantKey, meetingId, (m, at) => {
       const events: MeetingEvent[] = [];
       const results = keys.map((key) => {
         try {
-          events.push(...kickOut(m, null, key, at));
+          events.push(...kickOut(m, null, key, at).map((e) => (e.type === 'leave_meeting' && appId ? { ...e, operatorAppId: appId } : e)));
           return { key, ok: true };
         } catch (e) {
           if (!(e instanceof ApiError) || e.errorName === 'meetingStatusUnexpected') throw e;
@@ -435,6 +448,23 @@ export class MeetingService {
         }
       });
       return { events, result: results };
+    });
+  }
+
+  /** Renames each target that is in the meeting; the others fail one by one, a meeting not in progress fails all. */
+  async changeNames(tenantKey: string, meetingId: string, changes: { key: string; name: string }[]): Promise<boolean[]> {
+    return this.mutate(tenantKey, meetingId, (m) => {
+      requireLive(m);
+      const results = changes.map(({ key, name }) => {
+        try {
+          rename(m, key, name);
+          return true;
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          return false;
+        }
+      });
+      return { events: [], result: results };
     });
   }
 
@@ -483,8 +513,10 @@ function requireHost(m: Meeting, key: string, message: string): void {
   if (m.hostKey !== key) throw apiError('noPermission', message);
 }
 
-function checkPassword(m: Meeting, password: string | undefined): void {
+function checkPassword(m: Meeting, password: string | undefined, caller: Caller): void {
   if (!m.password || password === m.password) return;
+  // Whatever they typed (an old link after the password changed): they are not asked.
+  if (passwordExempt(m, caller)) return;
   throw password ? apiError('meetingPasswordWrong') : apiError('noPermission', 'the meeting needs a password');
 }
 

@@ -97,7 +97,7 @@ export type MeetingEvent =
   | { type: 'meeting_started'; at: number; operatorKey: string }
   | { type: 'meeting_ended'; at: number; operatorKey: string | null }
   | { type: 'join_meeting'; at: number; operatorKey: string }
-  | { type: 'leave_meeting'; at: number; operatorKey: string | null; leaveKey: string; reason: LeaveReason }
+  | { type: 'leave_meeting'; at: number; operatorKey: string | null; leaveKey: string; reason: LeaveReason; /** the app that acted through the Open API */ operatorAppId?: string }
   | { type: 'share_started'; at: number; operatorKey: string }
   | { type: 'recording_started'; at: number; operatorKey: string | null; /** the start request's `timezone` */ timezone?: number }
   | { type: 'recording_ended'; at: number; operatorKey: string | null }
@@ -274,7 +274,7 @@ function present(m: Meeting, key: string, error: 'operatorNotInMeeting' | 'targe
   return p;
 }
 
-function requireLive(m: Meeting): void {
+export function requireLive(m: Meeting): void {
   if (m.status !== MEETING_STATUS.inProgress) throw apiError('meetingStatusUnexpected', 'the meeting is not in progress');
 }
 
@@ -320,6 +320,12 @@ export function transferHost(m: Meeting, operatorKey: string | null, targetKey: 
   const events: MeetingEvent[] = [];
   setHost(m, target.key, at, events);
   return events;
+}
+
+/** Gives someone in the meeting another in-meeting name (meeting.changeName); nobody else is told by event. */
+export function rename(m: Meeting, targetKey: string, name: string): void {
+  requireLive(m);
+  present(m, targetKey, 'targetNotInMeeting').name = name;
 }
 
 /** Ends the meeting: everyone still in it leaves with reason 2, then meeting_ended. */
@@ -394,6 +400,18 @@ export function stopShare(m: Meeting, key: string, at: number): MeetingEvent[] {
   if (m.sharingKey !== key) return [];
   m.sharingKey = null;
   return [{ type: 'share_ended', at, operatorKey: key }];
+}
+
+/**
+ * Who joins without the meeting's password (docs/decisions.md "Meeting passwords"): the reserve's owner,
+ * the hosts it designated, and whoever the meeting invited (ringing) or holds now (a second device) — all
+ * of the meeting's tenant. Everyone else, guests included, gives the password.
+ */
+export function passwordExempt(m: Meeting, who: { tenantKey: string; userId: string; guest?: unknown }): boolean {
+  if (who.guest || who.tenantKey !== m.tenantKey) return false;
+  if (who.userId === m.ownerUserId || m.assignedHostUserIds.includes(who.userId)) return true;
+  const p = participant(m, userKey(who.userId));
+  return p !== undefined && (p.status === PARTICIPANT_STATUS.ringing || p.status === PARTICIPANT_STATUS.inMeeting);
 }
 
 /** Only the host locks or unlocks a meeting; a locked meeting admits only those invited (122008). */

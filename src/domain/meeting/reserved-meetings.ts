@@ -72,12 +72,19 @@ async function guestsAllowed(repos: Repositories, m: { tenantKey: string; reserv
   return r !== undefined && admitsGuests(storedSettings(r).action_permissions);
 }
 
-/** Whether a guest could join by this number now: its live meeting's reserve, or the live reserve that holds it, admits guests. */
-export async function guestsAllowedByNo(repos: Repositories, meetingNo: string, at: number): Promise<boolean> {
+/**
+ * What the meeting page needs to know of a number before anyone signs in: nothing when no live meeting
+ * or reserve holds it; else whether a guest could join now (its live meeting's reserve, or the live
+ * reserve that holds it, admits guests) and whether joining asks for a password.
+ */
+export async function numberFacts(repos: Repositories, meetingNo: string, at: number): Promise<{ guests: boolean; password: boolean } | undefined> {
   const live = await repos.meetings.liveByNo(meetingNo);
-  if (live) return guestsAllowed(repos, live);
+  if (live) {
+    const m = await repos.meetings.find(live.tenantKey, live.id);
+    return { guests: await guestsAllowed(repos, live), password: (m?.password ?? '') !== '' };
+  }
   const r = await repos.reserves.liveByNo(meetingNo, at);
-  return r !== undefined && admitsGuests(storedSettings(r).action_permissions);
+  return r && { guests: admitsGuests(storedSettings(r).action_permissions), password: r.password !== '' };
 }
 
 /** The reserve's live meeting ends when the reserve expires (issue 3). */

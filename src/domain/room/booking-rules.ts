@@ -61,7 +61,13 @@ export function timeRefusal(t: TimeConfig, booking: Booking, now: number): Booki
   if (t.time_switch === 0) return undefined;
   if (booking.end - booking.start > t.max_duration * HOUR_MS) return 'too_long';
   const day = Math.floor(booking.start / DAY_MS) * DAY_MS;
-  if (booking.start < day + Number(t.start_time) * 1000 || booking.end > day + Number(t.end_time) * 1000) return 'outside_hours';
+  // Each day's part of the booking lies within that day's hours: with hours of the whole day (0 to 86400)
+  // a booking may run over midnight; with 08:00–22:00 it may not.
+  for (let d = day; d < booking.end; d += DAY_MS) {
+    const from = Math.max(booking.start, d);
+    const to = Math.min(booking.end, d + DAY_MS);
+    if (from < d + Number(t.start_time) * 1000 || to > d + Number(t.end_time) * 1000) return 'outside_hours';
+  }
   // The furthest bookable day moves forward each day at opening_hour.
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   const opened = now - today >= Number(t.opening_hour) * 1000;

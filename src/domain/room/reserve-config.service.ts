@@ -22,6 +22,7 @@ import {
   type ApprovalConfig,
   type ReserveConfigInput,
   type ReserveScopeConfig,
+  type PeopleNames,
   type ReserveSection,
   type TimeConfig,
 } from './reserve-config.js';
@@ -67,10 +68,27 @@ async function resolvePeople(ids: UserIdMapper, changes: readonly SectionChange[
   return changes.map((c) => ({ ...c, value: mapPeople(c.section, c.value, (u) => users.get(u)!, (d) => depts.get(d)!) }));
 }
 
+/** The names to show beside the IDs of sections (reads and the updated event answer them; writes ignore them). */
+export async function peopleNames(directory: TenantDirectory, tenantName: string, sections: Record<string, unknown>): Promise<PeopleNames> {
+  const users = new Set<string>();
+  const depts = new Set<string>();
+  for (const [section, value] of Object.entries(sections)) {
+    if (value === undefined) continue;
+    const p = peopleOf(section, value);
+    p.users.forEach((u) => users.add(u));
+    p.depts.forEach((d) => depts.add(d));
+  }
+  const names: PeopleNames = { users: new Map(), depts: new Map() };
+  for (const u of users) names.users.set(u, (await directory.userByUserId(u))?.name ?? '');
+  for (const d of depts) names.depts.set(d, d === ROOT_DEPARTMENT ? tenantName : ((await directory.departmentById(d))?.name ?? ''));
+  return names;
+}
+
 /** Replaces the node's own value of each section sent; see reserve-config.ts for the rules. */
 export async function patchReserveConfig(deps: RoomDeps, tenantKey: string, ids: UserIdMapper, scopeType: number | string, scopeId: string, input: ReserveConfigInput, now: number): Promise<void> {
   const type = checkScopeType(scopeType);
   const changes = await resolvePeople(ids, reserveConfigChanges(input));
+  const tenantName = await ids.directory.tenantName();
   await deps.roomLevels.transaction(async (trx) => {
     await lockTree(deps.roomLevels.forTenant(tenantKey, trx), now);
     const node = await findScope(deps, tenantKey, type, scopeId, reserveErrors, now, trx);
@@ -78,7 +96,7 @@ export async function patchReserveConfig(deps: RoomDeps, tenantKey: string, ids:
     await saveSections(configs, node, changes, now);
     if (changes.some((c) => RESERVE_EVENT_SECTIONS.includes(c.section))) {
       const applied = withDefaults(resolve(await chainSections(configs, node, RESERVE_EVENT_SECTIONS)));
-      await deps.outbox.append([reserveConfigUpdated(tenantKey, node, applied, now)], trx);
+      await deps.outbox.append([reserveConfigUpdated(tenantKey, node, applied, await peopleNames(ids.directory.within(trx), tenantName, applied), now)], trx);
     }
   });
 }

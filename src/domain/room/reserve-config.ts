@@ -325,13 +325,19 @@ export function mapPeople<U, D>(section: string, value: unknown, user: (id: stri
  * user_id_type in responses, a stored user in events), departments as `{department_id}` with their
  * open_department_id.
  */
-export const sectionView = <U>(tenantKey: string, section: string, value: unknown, user: (userId: string) => U): Record<string, unknown> =>
+export const sectionView = <U>(tenantKey: string, section: string, value: unknown, user: (userId: string) => U, names: PeopleNames): Record<string, unknown> =>
   mapPeople(
     section,
     value,
-    (u) => ({ user_id: user(u) }),
-    (d) => ({ department_id: d === ROOT_DEPARTMENT ? d : deriveOpenDepartmentId(tenantKey, d) }),
+    (u) => ({ user_id: user(u), user_name: names.users.get(u) ?? '' }),
+    (d) => ({ department_id: d === ROOT_DEPARTMENT ? d : deriveOpenDepartmentId(tenantKey, d), department_name: names.depts.get(d) ?? '' }),
   );
+
+/** The names of the people sections name, by tenant user_id and department_id ("0": the tenant's name). */
+export interface PeopleNames {
+  users: Map<string, string>;
+  depts: Map<string, string>;
+}
 
 /** The sections that apply, with the defaults where no node on the chain sets one (the form has none). */
 export const withDefaults = (resolved: Sections): Sections => ({ ...RESERVE_DEFAULTS, ...resolved });

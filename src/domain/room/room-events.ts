@@ -8,7 +8,7 @@ import type { LevelRecord } from '../../store/repositories/room-level.repository
 import type { RoomRecord } from '../../store/repositories/room.repository.js';
 import { randomHex } from '../ids.js';
 import { levelView, roomView } from './views.js';
-import { APPROVAL, RESERVE_SCOPE, TIME, sectionView } from './reserve-config.js';
+import { APPROVAL, RESERVE_SCOPE, TIME, sectionView, type PeopleNames } from './reserve-config.js';
 import type { ScopeRef, Sections } from './scope-config.js';
 import type { StoredUser } from '../meeting/meeting-events.js';
 
@@ -41,8 +41,8 @@ export const RESERVE_EVENT_SECTIONS = [APPROVAL, TIME, RESERVE_SCOPE];
  * inherited, defaults filled in), in the SDK's event shape: the approval section named approve_config,
  * users as ID triples, no if_cover_child_scope in the reserve scope.
  */
-export function reserveConfigUpdated(tenantKey: string, node: ScopeRef, applied: Sections, at: number): NewOutboxEvent {
-  const view = (section: string) => sectionView(tenantKey, section, applied[section], storedUser);
+export function reserveConfigUpdated(tenantKey: string, node: ScopeRef, applied: Sections, names: PeopleNames, at: number): NewOutboxEvent {
+  const view = (section: string) => sectionView(tenantKey, section, applied[section], storedUser, names);
   const { if_cover_child_scope: _cover, ...reserveScope } = view(RESERVE_SCOPE);
   return event(tenantKey, 'vc.reserve_config.updated_v1', at, {
     scope_id: node.scope_id,

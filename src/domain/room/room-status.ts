@@ -62,14 +62,16 @@ function seconds(value: string, field: string): number {
 
 /**
  * The window a room_status asks for, checked against the present:
- * - `status: false` disables the room now: from `disable_start_time` (default: now) until
- *   `disable_end_time` (default or "0": for good); the window must include the present.
+ * - `status: false` disables the room: from `disable_start_time` (default: now) until
+ *   `disable_end_time` (default or "0": for good); the window must include the present or lie wholly in
+ *   the future (a scheduled disable, as Feishu accepts it), not have closed already.
  * - `status: true` keeps it enabled: no window, or one that does not include the present (a future one
  *   schedules a disable; a past one is kept as history, as Feishu's own example does).
  */
 export function disableWindow(input: RoomStatusInput, now: number): DisableWindow | null {
-  const start = input.disable_start_time === undefined ? undefined : seconds(input.disable_start_time, 'disable_start_time');
-  const endMs = input.disable_end_time === undefined ? undefined : seconds(input.disable_end_time, 'disable_end_time');
+  // An empty string is no time at all, as Feishu reads it (its clients send "" for the unused fields).
+  const start = !input.disable_start_time ? undefined : seconds(input.disable_start_time, 'disable_start_time');
+  const endMs = !input.disable_end_time ? undefined : seconds(input.disable_end_time, 'disable_end_time');
   const end = endMs === undefined || endMs === 0 ? null : endMs;
   if (start === undefined && !input.status) {
     return checked({ start: Math.floor(now / 1000) * 1000, end }, input.status, now);
@@ -84,8 +86,8 @@ export function disableWindow(input: RoomStatusInput, now: number): DisableWindo
 function checked(w: DisableWindow, status: boolean, now: number): DisableWindow {
   if (w.end !== null && w.end <= w.start) throw paramError('room_status.disable_end_time must be later than disable_start_time ("0" disables for good)');
   const disabledNow = isDisabledAt(w, now);
-  if (!status && !disabledNow) {
-    throw paramError('room_status.status is false, but the disable window does not include the present; send status true to schedule a later disable');
+  if (!status && !disabledNow && w.start <= now) {
+    throw paramError('room_status.status is false, but the disable window has already closed');
   }
   if (status && disabledNow) throw paramError('room_status.status is true, but the disable window includes the present');
   return w;

@@ -49,7 +49,7 @@ export function levelView(l: LevelRecord): LevelView {
     parent_id: l.parent_id,
     path: ancestorsOf(l.tree_path),
     has_child: l.has_child,
-    ...(l.custom_group_id !== null ? { custom_group_id: l.custom_group_id } : {}),
+    custom_group_id: l.custom_group_id ?? '',
   };
 }
 
@@ -66,11 +66,13 @@ export function statusView<U>({ window: w, info }: CheckedStatus, now: number, u
   return {
     status: !isDisabledAt(w, now),
     schedule_status: scheduleStatusAt(w, now),
-    ...(w ? { disable_start_time: seconds(w.start), disable_end_time: w.end === null ? '0' : seconds(w.end) } : {}),
-    ...(info.disable_reason !== undefined ? { disable_reason: info.disable_reason } : {}),
-    ...(info.contact_ids !== undefined ? { contact_ids: info.contact_ids.map(user) } : {}),
-    ...(info.disable_notice !== undefined ? { disable_notice: info.disable_notice } : {}),
-    ...(info.resume_notice !== undefined ? { resume_notice: info.resume_notice } : {}),
+    // Every field is answered, as the SDK declares them: "" for no window, no reason; no contacts; no notices.
+    disable_start_time: w ? seconds(w.start) : '',
+    disable_end_time: w ? (w.end === null ? '0' : seconds(w.end)) : '',
+    disable_reason: info.disable_reason ?? '',
+    contact_ids: (info.contact_ids ?? []).map(user),
+    disable_notice: info.disable_notice ?? false,
+    resume_notice: info.resume_notice ?? false,
   };
 }
 
@@ -80,9 +82,9 @@ export function roomView<U>(r: RoomRecord, now: number, user: (userId: string) =
     room_id: r.room_id,
     name: r.name,
     capacity: r.capacity,
-    ...(r.description !== null ? { description: r.description } : {}),
+    description: r.description ?? '',
     display_id: r.display_id,
-    ...(r.custom_room_id !== null ? { custom_room_id: r.custom_room_id } : {}),
+    custom_room_id: r.custom_room_id ?? '',
     room_level_id: r.room_level_id,
     path: idsOf(r.level_path),
     room_status: statusView(storedStatusOf(r), now, user),

@@ -93,7 +93,7 @@ export function oauthRoutes(r: RouteRegistrar, ctx: AppContext): void {
       if (app === 'unknown_app') throw apiError('oauthAppNotFound');
       if (app === 'bad_secret') throw apiError('oauthClientSecret');
       const spec = req.routeOptions.config.api;
-      if (spec) enforceRateLimit(ctx, spec, app.appId, app.tenantKey, reply);
+      if (spec) await enforceRateLimit(ctx, spec, app.appId, app.tenantKey, reply);
       const scopes = scopeList(body);
       const isCode = grantType === 'authorization_code';
       try {

@@ -46,7 +46,7 @@ async function callingApp(ctx: AppContext, request: FastifyRequest, reply: Fasti
   const app = await ctx.repos.apps.find(principal.appId);
   if (!app) throw apiError('authenAppTokenInvalid');
   const spec = request.routeOptions.config.api;
-  if (spec) enforceRateLimit(ctx, spec, app.appId, app.tenantKey, reply);
+  if (spec) await enforceRateLimit(ctx, spec, app.appId, app.tenantKey, reply);
   return app;
 }
 

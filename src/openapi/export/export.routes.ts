@@ -42,9 +42,10 @@ export function exportRoutes(r: RouteRegistrar, ctx: AppContext): void {
     handler: async (req: FastifyRequest<{ Params: Static<typeof TaskParams> }>) => {
       const task = await ctx.exports.task(principalOf(req), req.params.task_id);
       if (task.status === EXPORT_STATUS.failed) return { status: task.status, fail_msg: task.fail_msg ?? '' };
-      if (task.status !== EXPORT_STATUS.done || !task.file_token) return { status: task.status };
+      if (task.status !== EXPORT_STATUS.done || !task.file_token) return { status: task.status, fail_msg: '' };
       return {
         status: task.status,
+        fail_msg: '',
         url: `${ctx.publicUrl}/open-apis/vc/v1/exports/download?file_token=${encodeURIComponent(task.file_token)}`,
         file_token: task.file_token,
       };

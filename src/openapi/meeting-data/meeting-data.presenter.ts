@@ -39,7 +39,7 @@ export const MeetingListItem = Type.Object({
   number_of_webinar_viewers: S,
 });
 
-/** Every meeting here is a plain video meeting (meeting_type 2, no subtype), without rooms, documents or webinar. */
+/** Every meeting here is a plain video meeting (meeting_type 2, no subtype), without documents or webinar; its booked rooms that took part are its reserved_rooms. */
 export function presentMeetingRow(r: MeetingRow, t: ZonedTime) {
   return {
     meeting_id: r.meetingNo,
@@ -61,7 +61,7 @@ export function presentMeetingRow(r: MeetingRow, t: ZonedTime) {
     sharing: r.sharing,
     recording: r.recording,
     telephone: r.telephone,
-    reserved_rooms: [],
+    reserved_rooms: r.reservedRooms,
     has_related_document: false,
     ai_note: false,
     is_external: r.isExternal,

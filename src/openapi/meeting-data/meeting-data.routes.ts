@@ -54,9 +54,9 @@ export function meetingDataRoutes(r: RouteRegistrar, ctx: AppContext): void {
         const fail = queryFail(d.kind);
         const query = await resolveUser(ids, d.parse(params, Date.now(), fail));
         const page = await ctx.exports.page(p, d.kind, query, idType, paging.page_token, paging.page_size ?? 20, fail);
-        if (d.nobody?.(params)) return { [d.list]: [], has_more: false };
+        if (d.nobody?.(params)) return { [d.list]: [], has_more: false, page_token: '' };
         const time = new ZonedTime(timeZone);
-        return { [d.list]: (page.rows as Row[]).map((row) => d.present(row, time)), has_more: page.has_more, ...(page.page_token ? { page_token: page.page_token } : {}) };
+        return { [d.list]: (page.rows as Row[]).map((row) => d.present(row, time)), has_more: page.has_more, page_token: page.page_token ?? '' };
       },
     });
 

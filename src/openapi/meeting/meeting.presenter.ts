@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { Meeting, Participant } from '../../domain/meeting/meeting.js';
-import { guestIdOf, inMeetingMs, isExternal, participant, roomIdOf, USER_TYPE } from '../../domain/meeting/meeting.js';
+import { guestIdOf, inMeetingMs, isExternal, participant, roomIdOf } from '../../domain/meeting/meeting.js';
 import type { UserIdMapper } from '../../domain/identity/user-ids.js';
+import type { MeetingSummary } from '../../store/repositories/meeting.repository.js';
 
 export const MeetingUser = Type.Object({ id: Type.Optional(Type.String()), user_type: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 })) });
 
@@ -42,16 +43,21 @@ export const MeetingObject = Type.Object({
   participant_count_accumulated: Type.String(),
   participants: Type.Optional(Type.Array(MeetingParticipant)),
   ability: Type.Optional(MeetingAbility),
+  note_id: Type.String(),
 });
+
+/** openvc keeps no meeting notes or verbatim transcripts: their tokens are empty, and so is `note_id`. */
+export const RelatedArtifacts = Type.Object({ note_doc_token: Type.String(), verbatim_doc_token: Type.String() });
+export const noArtifacts = () => ({ note_doc_token: '', verbatim_doc_token: '' });
 
 const sec = (ms: number | null): string => (ms === null ? '0' : String(Math.floor(ms / 1000)));
 
 /**
- * A participant's ID in the caller's ID type (a room's is its room_id, a guest's its guest ID); users of
- * other tenants keep their own tenant's IDs.
+ * A participant's ID in the caller's ID type; a room's is its room_id and a guest's its guest ID whatever
+ * the type. Users of other tenants keep their own tenant's IDs (none with user_id: they are left out).
  */
 export function participantId(m: Meeting, p: Participant, ids: UserIdMapper): string | undefined {
-  if (!p.userId) return ids.type === 'user_id' ? undefined : (roomIdOf(p.key) ?? guestIdOf(p.key) ?? p.key);
+  if (!p.userId) return roomIdOf(p.key) ?? guestIdOf(p.key) ?? p.key;
   return ids.presentAnyTenant(p.tenantKey ?? m.tenantKey, p.userId);
 }
 
@@ -88,7 +94,7 @@ export function presentMeeting(m: Meeting, ids: UserIdMapper, publicUrl: string,
       ? {
           participants: shown.flatMap((p) => {
             const id = participantId(m, p, ids);
-            if (id === undefined || (ids.type === 'user_id' && p.userType !== USER_TYPE.lark)) return [];
+            if (id === undefined) return [];
             return [
               {
                 id,
@@ -106,5 +112,51 @@ export function presentMeeting(m: Meeting, ids: UserIdMapper, publicUrl: string,
         }
       : {}),
     ...(opts.withAbility ? { ability: m.ability } : {}),
+    note_id: '',
+  };
+}
+
+export const MeetingSummaryObject = Type.Object({
+  id: Type.String(),
+  topic: Type.String(),
+  meeting_no: Type.String(),
+  password: Type.String(),
+  start_time: Type.String(),
+  end_time: Type.String(),
+  meeting_connect: Type.Boolean(),
+  status: Type.Integer(),
+  participant_count_accumulated: Type.String(),
+  note_id: Type.String(),
+});
+
+/** A meeting in meeting.list; openvc keeps no meeting notes, so `note_id` is empty. */
+export function presentSummary(m: MeetingSummary) {
+  return {
+    id: m.id,
+    topic: m.topic,
+    meeting_no: m.meeting_no,
+    password: m.password,
+    start_time: sec(m.started_at),
+    end_time: sec(m.ended_at),
+    meeting_connect: false,
+    status: m.status,
+    participant_count_accumulated: String(m.accumulated),
+    note_id: '',
+  };
+}
+
+export const MeetingSearchItem = Type.Object({
+  id: Type.String(),
+  display_info: Type.String(),
+  meta_data: Type.Object({ app_link: Type.String(), avatar: Type.String(), description: Type.String() }),
+});
+
+/** A meeting in meeting.search: its topic to show, its join page as the link, its number and start as the line below. */
+export function presentSearchItem(m: MeetingSummary, publicUrl: string) {
+  const started = m.started_at === null ? 'not started' : `started ${new Date(m.started_at).toISOString()}`;
+  return {
+    id: m.id,
+    display_info: m.topic,
+    meta_data: { app_link: meetingUrl(publicUrl, m.meeting_no), avatar: '', description: `${m.meeting_no} · ${started}` },
   };
 }

@@ -6,6 +6,8 @@ import { TIMEZONE_RANGE } from '../../domain/recording/recording.js';
 import { principalOf } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
 import type { RouteRegistrar } from '../../http/routes.js';
+import { USER_SUBSCRIBABLE } from '../../contract/events.js';
+import { SubscriptionBody, checkSubscribable } from '../../http/subscription.js';
 
 const MeetingParams = Type.Object({ meeting_id: Type.String({ minLength: 1, maxLength: 32 }) });
 const StartBody = Type.Optional(Type.Object({ timezone: Type.Optional(Type.Integer({ description: 'hours from UTC, [-12, 12]' })) }));
@@ -21,7 +23,7 @@ const PermissionBody = Type.Object({
   ),
   action_type: Type.Optional(Type.Integer({ description: '0 grant (default), 1 revoke' })),
 });
-const RecordingObject = Type.Object({ url: Type.String(), duration: Type.String({ description: 'milliseconds' }) });
+const RecordingObject = Type.Object({ id: Type.String(), meeting_id: Type.String(), url: Type.String(), duration: Type.String({ description: 'milliseconds' }) });
 
 type Req<Q = unknown, B = unknown> = FastifyRequest<{ Params: Static<typeof MeetingParams>; Querystring: Q; Body: B }>;
 
@@ -51,6 +53,13 @@ export function recordingRoutes(r: RouteRegistrar, ctx: AppContext): void {
     schema: { params: MeetingParams, response: Type.Object({ recording: RecordingObject }) },
     handler: async (req: Req) => ({ recording: await ctx.recordings.get(principalOf(req), req.params.meeting_id) }),
   });
+
+  for (const id of ['recording.subscription', 'recording.unsubscription']) {
+    r.method(id, {
+      schema: { body: SubscriptionBody, response: Type.Object({}) },
+      handler: async (req: FastifyRequest<{ Body: Static<typeof SubscriptionBody> }>) => checkSubscribable(USER_SUBSCRIBABLE.recording, req.body?.event_type),
+    });
+  }
 
   r.method('meetingRecording.setPermission', {
     schema: { params: MeetingParams, querystring: PermissionQuery, body: PermissionBody, response: Type.Object({}) },

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { userIdMapper } from '../../domain/identity/user-ids.js';
 import { ADMIN, APPROVAL, DISABLE_INFORM, FORM, RESERVE_SCOPE, TIME, sectionView, type ReserveSection } from '../../domain/room/reserve-config.js';
+import { peopleNames } from '../../domain/room/reserve-config.service.js';
 import { patchReserveConfig, readReserveConfig, readReserveSection } from '../../domain/room/reserve-config.service.js';
 import { principalOf } from '../../http/auth.js';
 import type { AppContext } from '../../http/context.js';
@@ -36,16 +37,22 @@ export function reserveConfigRoutes(r: RouteRegistrar, ctx: AppContext): void {
   const caller = (req: FastifyRequest<{ Querystring: Static<typeof UserIdQuery> }>) => {
     const p = principalOf(req);
     const ids = userIdMapper(p, ctx.repos.directory.forTenant(p.tenantKey, p.appId), req.query.user_id_type, ctx.publicUrl);
-    return { tenantKey: p.tenantKey, ids, view: (section: string, value: unknown) => sectionView(p.tenantKey, section, value, (u) => ids.present(u)) };
+    /** Sections in the API's shape, with the names of the people they hold. */
+    const views = async (sections: Record<string, unknown>) => {
+      const names = await peopleNames(ids.directory, await ids.directory.tenantName(), sections);
+      return Object.fromEntries(Object.entries(sections).map(([section, value]) => [section, sectionView(p.tenantKey, section, value, (u) => ids.present(u), names)]));
+    };
+    return { tenantKey: p.tenantKey, ids, views };
   };
 
   r.method('reserveConfig.reserveScope', {
     schema: { querystring: ReserveScopeQuery, response: ReserveScopeData },
     handler: async (req: FastifyRequest<{ Querystring: Static<typeof ReserveScopeQuery> }>) => {
-      const { tenantKey, view } = caller(req);
+      const { tenantKey, views } = caller(req);
       const applied = await readReserveConfig(deps, tenantKey, req.query.scope_type, req.query.scope_id, [APPROVAL, TIME, RESERVE_SCOPE], Date.now());
+      const v = await views({ [APPROVAL]: applied[APPROVAL], [TIME]: applied[TIME], [RESERVE_SCOPE]: applied[RESERVE_SCOPE] });
       // The request names the approval section approval_config, the response approve_config (scope_config.md §5.2).
-      return { approve_config: view(APPROVAL, applied[APPROVAL]), time_config: view(TIME, applied[TIME]), reserve_scope_config: view(RESERVE_SCOPE, applied[RESERVE_SCOPE]) };
+      return { approve_config: v[APPROVAL], time_config: v[TIME], reserve_scope_config: v[RESERVE_SCOPE] };
     },
   });
 
@@ -63,8 +70,8 @@ export function reserveConfigRoutes(r: RouteRegistrar, ctx: AppContext): void {
     r.method(`${resource}.get`, {
       schema: { params: ConfigIdParams, querystring: SectionQuery, response: Type.Object({ [section]: schema }) },
       handler: async (req: FastifyRequest<{ Params: Params; Querystring: Static<typeof SectionQuery> }>) => {
-        const { tenantKey, view } = caller(req);
-        return { [section]: view(section, await readReserveSection(deps, tenantKey, req.query.scope_type, req.params.reserve_config_id, section, Date.now())) };
+        const { tenantKey, views } = caller(req);
+        return views({ [section]: await readReserveSection(deps, tenantKey, req.query.scope_type, req.params.reserve_config_id, section, Date.now()) });
       },
     });
 

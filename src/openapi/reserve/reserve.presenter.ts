@@ -13,13 +13,16 @@ type Updated = Static<typeof UpdateData>['reserve'];
 type Full = Static<typeof GetData>['reserve'];
 
 /**
- * Feishu's links with our public URL: the join page `/j/<meeting_no>`, the AppLink with the `{?}`
- * placeholders clients fill in, and a live link named by the reserve id in base 36.
+ * Feishu's links with our public URL: the join page `/j/<meeting_no>`, carrying the password as Zoom's and
+ * Feishu's share links do (`?pwd=`), so that whoever is sent the link joins without typing it; the AppLink
+ * is that same link (no `{?}` placeholders: no app fills them in here); and a live link named by the reserve
+ * id in base 36 (docs/decisions.md "Meeting passwords").
  */
 function links(publicUrl: string, r: ReserveRow) {
+  const join = `${publicUrl}/j/${r.meeting_no}${r.password ? `?pwd=${encodeURIComponent(r.password)}` : ''}`;
   return {
-    url: `${publicUrl}/j/${r.meeting_no}`,
-    app_link: `${publicUrl}/client/videochat/open?source=openplatform&action=join&idtype=reservationid&id={?}&preview={?}&mic={?}&speaker={?}&camera={?}`,
+    url: join,
+    app_link: join,
     live_link: `${publicUrl}/s/${liveCode(r.id)}`,
   };
 }

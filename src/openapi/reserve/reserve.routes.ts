@@ -67,7 +67,7 @@ export function reserveRoutes(r: RouteRegistrar, ctx: AppContext): void {
       const { p, ids } = caller(req);
       const reserve = await findOwnedReserve(deps, p, req.params.reserve_id);
       const meetingId = await ctx.repos.meetings.liveByReserve(p.tenantKey, reserve.id);
-      const meeting = meetingId ? await ctx.repos.meetings.find(p.tenantKey, meetingId) : undefined;
+      const meeting = meetingId ? await ctx.repos.meetings.current(p.tenantKey, meetingId) : undefined;
       // No meeting in progress for the reserve (reserve.md: likely 121004).
       if (!meeting) throw apiError('dataNotExist', 'data not exist: the reserve has no active meeting');
       const withAbility = p.kind === 'tenant';

@@ -21,7 +21,12 @@ export function roomLevelRoutes(r: RouteRegistrar, ctx: AppContext): void {
     handler: async (req: FastifyRequest<{ Querystring: Static<typeof ListQuery> }>) => {
       const size = req.query.page_size ?? 10;
       const after = decodePageToken(req.query.page_token, { n: 'string', i: 'string' });
-      const rows = await listLevels(deps, tenantOf(req), req.query.room_level_id, after, size + 1, Date.now());
+      const tenantKey = tenantOf(req);
+      const q = req.query;
+      // Answered from memory while the tenant's rooms and levels are unchanged (src/store/read-cache.ts).
+      const rows = await deps.reads.get(tenantKey, 'rooms', `level.list\u0000${q.room_level_id ?? ''}\u0000${size}\u0000${q.page_token ?? ''}`, () =>
+        listLevels(deps, tenantKey, q.room_level_id, after, size + 1, Date.now()),
+      );
       const page = pageOf(rows, size, (l) => ({ n: l.name_key, i: l.room_level_id }));
       return { ...page, items: page.items.map(levelView) };
     },

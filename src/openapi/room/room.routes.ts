@@ -34,7 +34,11 @@ export function roomRoutes(r: RouteRegistrar, ctx: AppContext): void {
       const { tenantKey, ids } = caller(req);
       const now = Date.now();
       const size = req.query.page_size ?? 10;
-      const rows = await listRooms(deps, tenantKey, req.query.room_level_id, decodeCursor(req.query.page_token), size + 1, now);
+      const q = req.query;
+      // Answered from memory while the tenant's rooms and levels are unchanged (src/store/read-cache.ts).
+      const rows = await deps.reads.get(tenantKey, 'rooms', `room.list\u0000${q.room_level_id ?? ''}\u0000${size}\u0000${q.page_token ?? ''}`, () =>
+        listRooms(deps, tenantKey, q.room_level_id, decodeCursor(q.page_token), size + 1, now),
+      );
       const { items, ...page } = pageOf(rows, size, cursorOf);
       return { rooms: items.map(present(ids, now)), ...page };
     },
@@ -44,7 +48,8 @@ export function roomRoutes(r: RouteRegistrar, ctx: AppContext): void {
     schema: { params: RoomIdParams, querystring: UserIdQuery, response: RoomData },
     handler: async (req: FastifyRequest<{ Params: Params; Querystring: Query }>) => {
       const { tenantKey, ids } = caller(req);
-      return { room: present(ids, Date.now())(await getRoom(deps, tenantKey, req.params.room_id)) };
+      const room = await deps.reads.get(tenantKey, 'rooms', `room.get\u0000${req.params.room_id}`, () => getRoom(deps, tenantKey, req.params.room_id));
+      return { room: present(ids, Date.now())(room) };
     },
   });
 
@@ -92,7 +97,7 @@ export function roomRoutes(r: RouteRegistrar, ctx: AppContext): void {
       // The documented first request sends page_token "0": the first page, like an empty one.
       const after = body.page_token === '0' ? undefined : decodeCursor(body.page_token);
       const { rooms, paged } = await searchRooms(deps, tenantKey, body, after, size + 1, now);
-      const { items, ...page } = paged ? pageOf(rooms, size, cursorOf) : { items: rooms, has_more: false };
+      const { items, ...page } = paged ? pageOf(rooms, size, cursorOf) : { items: rooms, has_more: false, page_token: '' };
       return { rooms: items.map(present(ids, now)), ...page };
     },
   });

@@ -18,6 +18,14 @@ import * as roomLevelNames from './0021-room-level-names.js';
 import * as signIn from './0022-sign-in.js';
 import * as redirectUris from './0023-redirect-uris.js';
 import * as throttle from './0024-throttle.js';
+import * as adminRole from './0029-admin-role.js';
+import * as rateWindows from './0031-rate-windows.js';
+import * as metricsIndexes from './0032-metrics-indexes.js';
+import * as meetingChat from './0034-meeting-chat.js';
+import * as consoleRequests from './0035-console-requests.js';
+import * as cacheVersions from './0036-cache-versions.js';
+import * as mediaNodes from './0038-media-nodes.js';
+import * as dashboardRollups from './0040-dashboard-rollups.js';
 
 /** Every migration, in order. One set for both dialects; a dialect-specific step says so where it is. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +48,12 @@ export const migrations: Record<string, Migration> = {
   '0022-sign-in': signIn,
   '0023-redirect-uris': redirectUris,
   '0024-throttle': throttle,
+  '0029-admin-role': adminRole,
+  '0031-rate-windows': rateWindows,
+  '0032-metrics-indexes': metricsIndexes,
+  '0034-meeting-chat': meetingChat,
+  '0035-console-requests': consoleRequests,
+  '0036-cache-versions': cacheVersions,
+  '0038-media-nodes': mediaNodes,
+  '0040-dashboard-rollups': dashboardRollups,
 };

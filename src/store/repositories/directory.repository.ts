@@ -1,7 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { ChangeFeed } from '../change-feed.js';
 import { DIRECTORY_CHANNEL } from '../change-feed.js';
-import { VersionedCache } from '../versioned-cache.js';
+import type { ReadCache } from '../read-cache.js';
 import type { Dialect } from '../database.js';
 import type { Database, UserTable, DepartmentTable } from '../schema.js';
 import { SeedError, type Seed, type SeedTenantT } from '../../domain/seed.js';
@@ -30,7 +29,7 @@ export interface UserWithDepartments {
 export class TenantDirectory {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly cache: VersionedCache<UserWithDepartments>,
+    private readonly reads: ReadCache,
     readonly tenantKey: string,
     readonly appId: string,
   ) {}
@@ -45,6 +44,17 @@ export class TenantDirectory {
     return deriveUnionId(tenantKey, userId);
   }
 
+  /** The same directory reading through a transaction (SQLite has one connection: reads beside an open transaction wait for it). */
+  within(db: Kysely<Database>): TenantDirectory {
+    return new TenantDirectory(db, this.reads, this.tenantKey, this.appId);
+  }
+
+  /** The tenant's display name ('' for a tenant the store does not hold). */
+  async tenantName(): Promise<string> {
+    const row = await this.db.selectFrom('tenants').select('name').where('tenant_key', '=', this.tenantKey).executeTakeFirst();
+    return row?.name ?? '';
+  }
+
   async userByUserId(userId: string): Promise<UserRow | undefined> {
     return this.db
       .selectFrom('users')
@@ -54,28 +64,25 @@ export class TenantDirectory {
       .executeTakeFirst();
   }
 
-  /** A user with their departments, in one round trip (or none, from the cache). */
+  /** A user with their departments, in one round trip (or none, from the cache while the directory is unchanged). */
   async userWithDepartments(userId: string): Promise<UserWithDepartments | undefined> {
-    const key = `${this.tenantKey}\u0000${userId}`;
-    const { hit, stamp } = this.cache.lookup(key);
-    if (hit) return hit;
-    const rows = await this.db
-      .selectFrom('users as u')
-      .leftJoin('user_departments as ud', (j) => j.onRef('ud.tenant_key', '=', 'u.tenant_key').onRef('ud.user_id', '=', 'u.user_id'))
-      .leftJoin('departments as d', (j) => j.onRef('d.tenant_key', '=', 'ud.tenant_key').onRef('d.department_id', '=', 'ud.department_id'))
-      .selectAll('u')
-      .select(['ud.department_id', 'ud.position', 'd.open_department_id'])
-      .where('u.tenant_key', '=', this.tenantKey)
-      .where('u.user_id', '=', userId)
-      .orderBy('ud.position')
-      .execute();
-    const first = rows[0];
-    if (!first) return undefined;
-    const { department_id: _d, position: _p, open_department_id: _o, ...user } = first;
-    const departments = rows.flatMap((r) => (r.department_id === null ? [] : [{ id: r.department_id, openId: r.open_department_id ?? r.department_id }]));
-    const found = { user, departments };
-    this.cache.store(key, found, stamp);
-    return found;
+    return this.reads.get(this.tenantKey, 'directory', `user\u0000${userId}`, async () => {
+      const rows = await this.db
+        .selectFrom('users as u')
+        .leftJoin('user_departments as ud', (j) => j.onRef('ud.tenant_key', '=', 'u.tenant_key').onRef('ud.user_id', '=', 'u.user_id'))
+        .leftJoin('departments as d', (j) => j.onRef('d.tenant_key', '=', 'ud.tenant_key').onRef('d.department_id', '=', 'ud.department_id'))
+        .selectAll('u')
+        .select(['ud.department_id', 'ud.position', 'd.open_department_id'])
+        .where('u.tenant_key', '=', this.tenantKey)
+        .where('u.user_id', '=', userId)
+        .orderBy('ud.position')
+        .execute();
+      const first = rows[0];
+      if (!first) return undefined;
+      const { department_id: _d, position: _p, open_department_id: _o, ...user } = first;
+      const departments = rows.flatMap((r) => (r.department_id === null ? [] : [{ id: r.department_id, openId: r.open_department_id ?? r.department_id }]));
+      return { user, departments };
+    });
   }
 
   async userByUnionId(unionId: string): Promise<UserRow | undefined> {
@@ -175,20 +182,17 @@ export class TenantDirectory {
 
 /** Writes the directory from a seed file, idempotently and all-or-nothing. */
 export class DirectoryRepository {
-  private readonly cache: VersionedCache<UserWithDepartments>;
-
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
-    changes: ChangeFeed,
+    /** the directory's own cached reads; triggers bump their version with every write (migration 0036) */
+    private readonly reads: ReadCache,
     /** told when this process has written the directory (apps included), for caches kept elsewhere */
     private readonly onWrite: () => void = () => undefined,
-  ) {
-    this.cache = new VersionedCache<UserWithDepartments>(changes);
-  }
+  ) {}
 
   forTenant(tenantKey: string, appId: string): TenantDirectory {
-    return new TenantDirectory(this.db, this.cache, tenantKey, appId);
+    return new TenantDirectory(this.db, this.reads, tenantKey, appId);
   }
 
   /** Up to `limit` tenant keys, in key order. */
@@ -202,6 +206,48 @@ export class DirectoryRepository {
     return Number(row.n);
   }
 
+  /** Grants or revokes a user's administrator role; false when the user does not exist. */
+  async setAdmin(tenantKey: string, userId: string, admin: boolean): Promise<boolean> {
+    try {
+      const r = await this.db.transaction().execute(async (trx) => {
+        const res = await trx.updateTable('users').set({ is_admin: admin ? 1 : 0 }).where('tenant_key', '=', tenantKey).where('user_id', '=', userId).executeTakeFirst();
+        if (this.dialect === 'postgres') await sql`select pg_notify(${DIRECTORY_CHANNEL}, '')`.execute(trx);
+        return Number(res.numUpdatedRows) > 0;
+      });
+      return r;
+    } finally {
+      this.onWrite();
+    }
+  }
+
+  /** Sets a user's status (active, frozen, resigned); false when the user does not exist. */
+  async setStatus(tenantKey: string, userId: string, status: 'active' | 'frozen' | 'resigned'): Promise<boolean> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const res = await trx.updateTable('users').set({ status }).where('tenant_key', '=', tenantKey).where('user_id', '=', userId).executeTakeFirst();
+        if (this.dialect === 'postgres') await sql`select pg_notify(${DIRECTORY_CHANNEL}, '')`.execute(trx);
+        return Number(res.numUpdatedRows) > 0;
+      });
+    } finally {
+      this.onWrite();
+    }
+  }
+
+  /** How many administrators the tenant has. */
+  async adminCount(tenantKey: string): Promise<number> {
+    const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_key', '=', tenantKey).where('is_admin', '=', 1).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /** The department ids each of these tenants has in the store (for checking a seed's references up front). */
+  async departmentIdsByTenant(tenantKeys: string[]): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>(tenantKeys.map((tk) => [tk, new Set<string>()]));
+    if (tenantKeys.length === 0) return out;
+    const rows = await this.db.selectFrom('departments').select(['tenant_key', 'department_id']).where('tenant_key', 'in', tenantKeys).execute();
+    for (const r of rows) out.get(r.tenant_key)?.add(r.department_id);
+    return out;
+  }
+
   async applySeed(seed: Seed, now = Date.now()): Promise<SeedSummary> {
     const summary: SeedSummary = { tenants: 0, departments: 0, users: 0, apps: 0 };
     try {
@@ -209,11 +255,10 @@ export class DirectoryRepository {
         for (const tenant of seed.tenants) {
           await applyTenant(trx, tenant, now, summary);
         }
-        // Other server processes drop their cached directory when this commits.
+        // Other server processes drop their cached apps when this commits.
         if (this.dialect === 'postgres') await sql`select pg_notify(${DIRECTORY_CHANNEL}, '')`.execute(trx);
       });
     } finally {
-      this.cache.clear();
       this.onWrite();
     }
     return summary;
@@ -254,6 +299,7 @@ async function applyTenant(trx: Transaction<Database>, t: SeedTenantT, now: numb
       mobile: u.mobile ?? null,
       employee_no: u.employee_no ?? null,
       status: u.status ?? 'active',
+      ...(u.admin !== undefined ? { is_admin: u.admin ? 1 : 0 } : {}),
     };
     await trx
       .insertInto('users')

@@ -1,8 +1,10 @@
-import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
+import { containsLike } from './room.repository.js';
 import type { Database, MeetingParticipantTable, MeetingTable } from '../schema.js';
 import type { Ability, Meeting, MeetingStatus, Participant, ParticipantStatus, UserType } from '../../domain/meeting/meeting.js';
 import { MEETING_STATUS } from '../../domain/meeting/meeting.js';
 import type { Dialect } from '../database.js';
+import type { MeetingVersionProbe } from '../read-cache.js';
 
 /** A meeting as loaded, with what is needed to save only what changed and detect concurrent writers. */
 export interface LoadedMeeting {
@@ -138,17 +140,72 @@ export interface MeetingBrief {
   created_at: number;
 }
 
+/** A meeting as meeting.list and meeting.search show it. */
+export interface MeetingSummary extends MeetingBrief {
+  status: number;
+  started_at: number | null;
+  ended_at: number | null;
+  accumulated: number;
+  owner_user_id: string;
+}
+
+/** What meeting.list and meeting.search narrow by; every set filter must hold, a list filter by any of its values. */
+export interface MeetingFilter {
+  /** created in [from, to] (ms) */
+  from: number;
+  to: number;
+  status?: number;
+  /** the topic contains it, or it is the meeting number */
+  text?: string;
+  ownerUserIds?: string[];
+  /** participant keys of whom one took part */
+  participantKeys?: string[];
+  /** participant keys of whom one took part (rooms), kept apart because both lists must match */
+  roomKeys?: string[];
+  /** only meetings this user owns or took part in */
+  visibleTo?: string;
+}
+
 /** Meetings and their participants. Reads by id are tenant-scoped; a meeting number is global while live. */
 export class MeetingRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect = 'sqlite',
+    /** the committed version of a meeting row, read cheaply (see `current`); without one `current` reads in full */
+    private readonly versionOf?: MeetingVersionProbe,
   ) {}
 
   /** A meeting to read (no change tracking). */
   async find(tenantKey: string, id: string, db: Kysely<Database> = this.db): Promise<Meeting | undefined> {
     return (await this.read(tenantKey, id, db))?.meeting;
   }
+
+  /**
+   * The meeting as last committed, for readers that only present it: while the row's version is the one
+   * an earlier read saw, that read's meeting is answered again (one primary-key read instead of the
+   * row, its participants and their mapping). Every change to a meeting goes through `insert`/`save`,
+   * which set or bump the version, so a version seen means exactly that content; this holds across
+   * processes, as the version is read from the store each time. The value is shared: do not mutate it.
+   */
+  async current(tenantKey: string, id: string): Promise<Meeting | undefined> {
+    if (!this.versionOf) return this.find(tenantKey, id);
+    const pending = this.versionOf(tenantKey, id);
+    const version = pending instanceof Promise ? await pending : pending;
+    if (version === undefined) return undefined;
+    const key = `${tenantKey}\u0000${id}`;
+    const hit = this.committed.get(key);
+    if (version !== null && hit && hit.version === version) return hit.meeting;
+    const found = await this.read(tenantKey, id, this.db);
+    if (found && version !== null && found.version === version) {
+      this.committed.delete(key);
+      if (this.committed.size >= 2000) this.committed.delete(this.committed.keys().next().value as string);
+      this.committed.set(key, { version, meeting: found.meeting });
+    }
+    return found?.meeting;
+  }
+
+  /** Meetings as committed at a version, for `current` (tenant and id in the key). */
+  private readonly committed = new Map<string, { version: number; meeting: Meeting }>();
 
   /**
    * A meeting to change: with its version and a snapshot of its participants. On PostgreSQL the meeting
@@ -309,6 +366,42 @@ export class MeetingRepository {
 
   private endedOf(db: Kysely<Database>, tenantKey: string) {
     return db.selectFrom('meetings').where('tenant_key', '=', tenantKey).where('status', '=', MEETING_STATUS.ended).where('started_at', 'is not', null);
+  }
+
+  /** Meetings matching a filter, oldest first, after a keyset cursor. */
+  async summaries(tenantKey: string, f: MeetingFilter, after: { t: number; id: string } | undefined, limit: number): Promise<MeetingSummary[]> {
+    let q = this.matching(tenantKey, f).select(['id', 'topic', 'meeting_no', 'password', 'created_at', 'status', 'started_at', 'ended_at', 'accumulated', 'owner_user_id']);
+    if (after) q = q.where((eb) => eb.or([eb('created_at', '>', after.t), eb.and([eb('created_at', '=', after.t), eb('id', '>', after.id)])]));
+    return q.orderBy('created_at').orderBy('id').limit(limit).execute();
+  }
+
+  /** How many meetings match a filter. */
+  async countMatching(tenantKey: string, f: MeetingFilter): Promise<number> {
+    const row = await this.matching(tenantKey, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private matching(tenantKey: string, f: MeetingFilter) {
+    const tookPart = (keys: string[]) => (eb: ExpressionBuilder<Database, 'meetings'>) =>
+      eb.exists(eb.selectFrom('meeting_participants as p').select('p.key').whereRef('p.meeting_id', '=', 'meetings.id').where('p.key', 'in', keys).where('p.first_join_at', 'is not', null));
+    let q = this.db
+      .selectFrom('meetings')
+      .where('tenant_key', '=', tenantKey)
+      .where('created_at', '>=', f.from)
+      .where('created_at', '<=', f.to);
+    if (f.status !== undefined) q = q.where('status', '=', f.status);
+    if (f.text) {
+      const like = containsLike(f.text.toLowerCase());
+      q = q.where((eb) => eb.or([eb('meeting_no', '=', f.text!), sql<SqlBool>`lower(${eb.ref('topic')}) like ${like} escape '\\'`]));
+    }
+    if (f.ownerUserIds) q = q.where('owner_user_id', 'in', f.ownerUserIds.length > 0 ? f.ownerUserIds : ['']);
+    if (f.participantKeys) q = q.where(tookPart(f.participantKeys.length > 0 ? f.participantKeys : ['']));
+    if (f.roomKeys) q = q.where(tookPart(f.roomKeys.length > 0 ? f.roomKeys : ['']));
+    if (f.visibleTo !== undefined) {
+      const user = f.visibleTo;
+      q = q.where((eb) => eb.or([eb('owner_user_id', '=', user), tookPart([`u:${user}`])(eb)]));
+    }
+    return q;
   }
 
   /** Meetings of a number created in a window, oldest first, after a keyset cursor. */

@@ -21,6 +21,10 @@ export interface ReadyFile {
 export class RecordingRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  async transaction<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
   async insert(row: RecordingTable, db: Kysely<Database> = this.db): Promise<void> {
     await db.insertInto('recordings').values(row).execute();
   }
@@ -107,5 +111,51 @@ export class RecordingRepository {
         }
       }
     });
+  }
+
+  /** The tenant's segments, newest first, with their meeting's topic and number (the admin console's list). */
+  async list(tenantKey: string, limit: number): Promise<(RecordingRow & { topic: string; meeting_no: string })[]> {
+    return this.db
+      .selectFrom('recordings as r')
+      .innerJoin('meetings as m', (j) => j.onRef('m.tenant_key', '=', 'r.tenant_key').onRef('m.id', '=', 'r.meeting_id'))
+      .selectAll('r')
+      .select(['m.topic', 'm.meeting_no'])
+      .where('r.tenant_key', '=', tenantKey)
+      .orderBy('r.started_at', 'desc')
+      .orderBy('r.id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Bytes of the tenant's composed files. */
+  async fileBytes(tenantKey: string): Promise<number> {
+    const r = await this.db.selectFrom('recordings').select((eb) => eb.fn.sum<number>('file_size').as('n')).where('tenant_key', '=', tenantKey).executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  /**
+   * Sends a finished segment (ready or failed) back to processing, its old file forgotten; false when it
+   * is not finished (still recording or already processing). The caller schedules the job in `db`.
+   */
+  async reprocess(tenantKey: string, id: string, now: number, db: Kysely<Database> = this.db): Promise<boolean> {
+    const r = await db
+      .updateTable('recordings')
+      .set({ status: RECORDING_STATUS.processing, file_path: null, file_size: null, fail_reason: null, ready_at: null, updated_at: now })
+      .where('tenant_key', '=', tenantKey)
+      .where('id', '=', id)
+      .where('status', 'in', [RECORDING_STATUS.ready, RECORDING_STATUS.failed])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** Deletes a finished segment's row; false when it is not finished. Its files are the caller's to remove. */
+  async deleteFinished(tenantKey: string, id: string): Promise<boolean> {
+    const r = await this.db
+      .deleteFrom('recordings')
+      .where('tenant_key', '=', tenantKey)
+      .where('id', '=', id)
+      .where('status', 'in', [RECORDING_STATUS.ready, RECORDING_STATUS.failed])
+      .executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
   }
 }

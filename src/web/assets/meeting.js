@@ -13,6 +13,15 @@ const PKCE_KEY = 'openvc.pkce';
 const GUEST_KEY = 'openvc.guest_name';
 /** Whether the number's meeting admits guests (the server says so in the page). */
 const GUESTS = document.body.dataset.guests === 'true';
+/** Whether joining asks for a password (its organiser and invitees are not asked). */
+const NEEDS_PASSWORD = document.body.dataset.password === 'true';
+/** The password a join link carried (`/j/<no>?pwd=…`) or that was typed, kept for the tab across sign-in. */
+const PWD_KEY = `openvc.pwd.${NO}`;
+if (params.get('pwd')) sessionStorage.setItem(PWD_KEY, params.get('pwd'));
+const ICONS = JSON.parse(document.getElementById('icons').textContent);
+const REACTION_SHOW_MS = 4000;
+/** How often the audio levels and the connection quality are read (getStats is not free with many tracks). */
+const LEVELS_MS = 1000;
 // A guest's token (`g-…`) is good for one meeting only.
 const isGuestToken = (t) => typeof t === 'string' && t.startsWith('g-');
 const $ = (id) => document.getElementById(id);
@@ -43,11 +52,43 @@ const state = {
   over: null,
   /** performance.now() of the steps of joining, for timing joins */
   marks: {},
+  /** media connections replaced by new ones (failed, or their socket closed) */
+  reconnects: 0,
+  /** the meeting chat as read so far: {seq, kind, content, sender_key, sender_name, created_at} */
+  chat: [],
+  /** participant keys with a raised hand */
+  hands: new Set(),
+  /** 'grid' or 'speaker' */
+  layout: 'grid',
+  /** the participant heard loudest lately (audio levels from getStats) */
+  speaker: null,
+  /** participant key → audio level 0..1 */
+  levels: {},
+  /** 'good' | 'fair' | 'poor' | 'unknown', from getStats() */
+  quality: 'unknown',
+  /** participant key → quality of what this page receives from them */
+  peerQuality: {},
+  /** TURN credentials refused so far (each makes the next reconnect wait longer) */
+  turnRefusals: 0,
 };
 window.openvc = state;
 const mark = (name) => {
   state.marks[name] ??= performance.now();
 };
+
+/** An SVG mark (no font glyphs: they draw as boxes where the font lacks them). */
+function svgIcon(name, cls = name) {
+  const t = document.createElement('template');
+  t.innerHTML = `<svg class="icon ${cls}" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">${ICONS[name]}</svg>`;
+  return t.content.firstChild;
+}
+
+function setLabel(id, text) {
+  const el = $(id);
+  el.querySelector('.label').textContent = text;
+  el.title = text;
+  el.setAttribute('aria-label', text);
+}
 
 function show(view) {
   document.body.dataset.view = view;
@@ -123,8 +164,11 @@ function startAsGuest() {
 
 /** A new guest joins without a token and gets one for this meeting; a returning guest rejoins with theirs. */
 async function joinRequest(device) {
-  if (state.token || !state.guestName) return api('POST', '/client/v1/meetings/join', { meeting_no: NO, device });
-  const joined = await api('POST', '/client/v1/meetings/guest_join', { meeting_no: NO, name: state.guestName, device });
+  const typed = $('password').value.trim();
+  const password = typed || sessionStorage.getItem(PWD_KEY) || undefined;
+  const pw = password ? { password } : {};
+  if (state.token || !state.guestName) return api('POST', '/client/v1/meetings/join', { meeting_no: NO, device, ...pw });
+  const joined = await api('POST', '/client/v1/meetings/guest_join', { meeting_no: NO, name: state.guestName, device, ...pw });
   state.token = joined.guest.access_token;
   sessionStorage.setItem(TOKEN_KEY, state.token);
   return joined;
@@ -133,6 +177,7 @@ async function joinRequest(device) {
 // Pre-join device check ------------------------------------------------------------------------
 
 async function prejoin() {
+  $('password-row').hidden = !(NEEDS_PASSWORD && !sessionStorage.getItem(PWD_KEY));
   show('prejoin');
   try {
     state.local = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360 } });
@@ -189,9 +234,20 @@ async function join() {
   const [cam] = state.local.getVideoTracks();
   const device = { type: 'web', os: navigator.userAgentData?.platform || navigator.platform, client_version: 'openvc-web/0.1', protocol: 'udp', ...(mic ? { microphone: mic.label } : {}), ...(cam ? { camera: cam.label } : {}) };
   let joined;
+  const gave = Boolean($('password').value.trim() || sessionStorage.getItem(PWD_KEY));
   try {
     joined = await joinRequest(device);
+    if ($('password').value.trim()) sessionStorage.setItem(PWD_KEY, $('password').value.trim());
   } catch (e) {
+    if (NEEDS_PASSWORD && e.code === 121005 && /password/.test(e.message)) {
+      // Wrong or missing: ask for it, and forget a wrong one so that the next try uses what is typed.
+      sessionStorage.removeItem(PWD_KEY);
+      $('password-row').hidden = false;
+      $('password').value = '';
+      $('password').focus();
+      throw new Error(gave ? 'That password is wrong. Check it and try again.' : 'This meeting needs a password: type the one you were given.', { cause: e });
+    }
+    if (e.code === 99991400) throw new Error('Too many wrong passwords from your network: wait a few minutes, then try again.', { cause: e });
     // A guest's pass ended with its meeting (or expired): the next try joins as a new guest.
     if (isGuestToken(state.token) && [99991668, 121005, 122001].includes(e.code)) {
       state.token = null;
@@ -204,13 +260,19 @@ async function join() {
   state.meeting = joined.meeting;
   state.hostKey = null;
   state.over = null;
+  state.chat = [];
+  state.hands = new Set();
+  $('messages').replaceChildren();
+  if (matchMedia('(min-width: 761px)').matches && document.body.dataset.panel === 'none') openPanel('people');
   $('topic').textContent = joined.meeting.topic;
   show('meeting');
   renderControls();
   connectMedia();
   heartbeat();
   sessionFeed(state.sessionId);
+  chatFeed(state.sessionId);
   statsLoop(state.sessionId);
+  levelsLoop(state.sessionId);
   reportMedia();
 }
 
@@ -222,6 +284,8 @@ function heartbeat() {
       await api('POST', `/client/v1/sessions/${sid}/heartbeat`);
     } catch (e) {
       if (e.code === 122009 || e.code === 121004) return finish('You are no longer in the meeting', 'The server ended your session.', true);
+      // The network is down: beat again as soon as it is back, before heartbeatTimeout runs out.
+      if (!(e instanceof ApiError)) return setTimeout(beat, 1000);
     }
     setTimeout(beat, 10_000);
   };
@@ -321,13 +385,42 @@ function connectMedia() {
   state.pc = pc;
   const pending = [];
   let bound = false;
+  let bye = null;
   const send = (m) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(m));
   pc.onicecandidate = (e) => send({ type: 'candidate', candidate: e.candidate ? e.candidate.toJSON() : null });
   pc.ontrack = () => renderTiles();
+  // A TURN server answers 401 to a credential past its time or not signed with its secret: say so.
+  let turnRefused = '';
+  const mediaLine = () => ($('media-line').textContent = pc.connectionState === 'connected' ? '' : `media: ${pc.connectionState}${turnRefused}`);
+  pc.onicecandidateerror = (e) => {
+    if (e.errorCode !== 401 || turnRefused) return;
+    turnRefused = ' (the relay server refused this connection\'s credential)';
+    state.errors.push({ code: 'turn_refused', message: `${e.url}: ${e.errorCode} ${e.errorText}` });
+    mediaLine();
+    // A new connection brings a newly minted credential; waits grow in case it is refused again.
+    const wait = Math.min(30_000, 2000 * 2 ** state.turnRefusals++);
+    setTimeout(() => pc.connectionState !== 'connected' && reconnect(0), wait);
+  };
+  // After a short outage both ICE agents resume on their own (they give a silent pair 30 s); a connection
+  // that failed or a socket that closed is replaced by a new one of the same session.
+  let again = false;
+  const reconnect = (delayMs) => {
+    if (again || state.ws !== ws || state.over || state.sessionId !== sid) return;
+    again = true;
+    state.reconnects += 1;
+    ws.close();
+    pc.close();
+    $('media-line').textContent = 'media: reconnecting…';
+    setTimeout(() => {
+      if (state.ws === ws && !state.over && state.sessionId === sid) connectMedia();
+    }, delayMs);
+  };
   pc.onconnectionstatechange = () => {
     if (pc.connectionState === 'connected') mark('connected');
-    $('media-line').textContent = pc.connectionState === 'connected' ? '' : `media: ${pc.connectionState}`;
+    if (pc.connectionState === 'failed') reconnect(0);
+    mediaLine();
   };
+  state.reconnectMedia = () => pc.connectionState !== 'connected' && reconnect(0);
   ws.onopen = () => {
     mark('socket_open');
     send({ type: 'hello', access_token: state.token });
@@ -341,6 +434,9 @@ function connectMedia() {
         state.slots = m.slots;
         state.me = m.participant_key;
         state.maxVideoStreams = m.max_video_streams;
+        // STUN/TURN servers with a TURN credential minted for this connection; set before the first
+        // answer starts gathering candidates.
+        pc.setConfiguration({ iceServers: m.ice_servers ?? [], iceTransportPolicy: m.ice_transport_policy ?? 'all' });
         // A roster that came first was drawn without knowing who "you" are.
         renderPeople();
         renderControls();
@@ -381,16 +477,17 @@ function connectMedia() {
         break;
       case 'bye':
         state.bye = m.reason;
+        bye = m.reason;
         break;
     }
   };
-  ws.onclose = () => {
+  ws.onclose = (e) => {
     if (state.ws !== ws || state.over || state.sessionId !== sid) return;
-    pc.close();
-    $('media-line').textContent = 'media: reconnecting…';
-    setTimeout(() => {
-      if (state.ws === ws && !state.over && state.sessionId === sid) connectMedia();
-    }, 1000);
+    // The session is over (left, removed, the meeting ended, timed out) or no longer this page's: no
+    // reconnecting. The session's events, read on briefly, say why.
+    if (e.code === 4401 || e.code === 4403 || ['left', 'kicked_out', 'meeting_ended', 'replaced', 'heartbeat_timeout'].includes(bye)) return finish('You are no longer in the meeting', 'The server ended your session.', true);
+    if (e.code === 4409) return;
+    reconnect(1000);
   };
 }
 
@@ -510,17 +607,27 @@ async function toggleRecording() {
 // Rendering ------------------------------------------------------------------------------------
 
 function renderControls() {
-  $('mic').textContent = state.mic ? 'Mute' : 'Unmute';
-  $('mic').className = state.mic ? '' : 'off';
-  $('cam').textContent = state.cam ? 'Stop video' : 'Start video';
-  $('cam').className = state.cam ? '' : 'off';
-  $('share').textContent = state.screen ? 'Stop sharing' : 'Share screen';
+  setLabel('mic', state.mic ? 'Mute' : 'Unmute');
+  $('mic').className = `tool ${state.mic ? '' : 'off'}`;
+  $('mic').querySelector('svg').replaceWith(svgIcon(state.mic ? 'mic' : 'micOff'));
+  setLabel('cam', state.cam ? 'Stop video' : 'Start video');
+  $('cam').className = `tool ${state.cam ? '' : 'off'}`;
+  $('cam').querySelector('svg').replaceWith(svgIcon(state.cam ? 'cam' : 'camOff'));
+  setLabel('share', state.screen ? 'Stop sharing' : 'Share screen');
+  $('share').className = `tool ${state.screen ? 'on' : ''}`;
   $('record').hidden = !isHost();
-  $('record').textContent = state.recording ? 'Stop recording' : 'Record';
+  setLabel('record', state.recording ? 'Stop recording' : 'Record');
   $('end').hidden = !isHost();
   $('rec-line').textContent = state.recording ? '● recording' : '';
   const host = state.roster.find((p) => p.is_host);
   $('host-line').textContent = host ? `host: ${host.name}` : '';
+  const raised = state.me !== null && state.hands.has(state.me);
+  setLabel('hand-button', raised ? 'Lower hand' : 'Raise hand');
+  $('hand-button').className = `tool ${raised ? 'on' : ''}`;
+  setLabel('view-button', state.layout === 'grid' ? 'Speaker view' : 'Grid view');
+  $('view-button').querySelector('svg').replaceWith(svgIcon(state.layout === 'grid' ? 'speaker' : 'grid'));
+  $('people-button').className = `tool ${document.body.dataset.panel === 'people' ? 'on' : ''}`;
+  $('chat-button').className = `tool ${document.body.dataset.panel === 'chat' ? 'on' : ''}`;
 }
 
 const peopleRows = new Map();
@@ -535,6 +642,9 @@ function peopleRow(key) {
     const li = document.createElement('li');
     li.dataset.participant = key;
     const label = document.createElement('span');
+    label.className = 'who';
+    const marks = document.createElement('span');
+    marks.className = 'marks';
     const nameOf = () => state.roster.find((r) => r.participant_key === key)?.name ?? 'someone';
     const mk = document.createElement('button');
     mk.textContent = 'Make host';
@@ -544,11 +654,18 @@ function peopleRow(key) {
     kick.textContent = 'Remove';
     kick.className = 'kick danger';
     kick.onclick = () => hostAction('kickout', { participant_key: key }, `${nameOf()} was removed`);
-    li.append(label);
-    row = { li, label, mk, kick };
+    li.append(label, marks);
+    row = { li, label, marks, mk, kick, sig: '' };
     peopleRows.set(key, row);
   }
   return row;
+}
+
+/** The marks of one participant: hand, microphone, camera, drawn as SVG. */
+function marksOf(p, self) {
+  const audio = self ? state.mic : p.audio;
+  const video = self ? state.cam : p.video;
+  return [state.hands.has(p.participant_key) ? 'hand' : '', audio ? '' : 'micOff', video ? '' : 'camOff'].filter(Boolean);
 }
 
 function renderPeople() {
@@ -563,10 +680,17 @@ function renderPeople() {
   }
   state.roster.forEach((p, i) => {
     const row = peopleRow(p.participant_key);
-    const flags = [p.is_host ? 'host' : '', p.audio ? '' : 'muted', p.video ? '' : 'camera off', p.screen ? 'sharing' : '', p.media ? '' : 'no media'].filter(Boolean);
-    const text = `${p.name}${p.participant_key === state.me ? ' (you)' : ''}${flags.length ? ` · ${flags.join(', ')}` : ''}`;
+    const self = p.participant_key === state.me;
+    const flags = [p.is_host ? 'host' : '', p.audio ? '' : 'muted', p.video ? '' : 'camera off', p.screen ? 'sharing' : '', p.media ? '' : 'no media', state.hands.has(p.participant_key) ? 'hand raised' : ''].filter(Boolean);
+    const text = `${p.name}${self ? ' (you)' : ''}${flags.length ? ` · ${flags.join(', ')}` : ''}`;
     if (row.label.textContent !== text) row.label.textContent = text;
-    const controls = isHost() && p.participant_key !== state.me;
+    const marks = marksOf(p, self);
+    const sig = marks.join(',');
+    if (row.sig !== sig) {
+      row.sig = sig;
+      row.marks.replaceChildren(...marks.map((m) => svgIcon(m)));
+    }
+    const controls = isHost() && !self;
     // Buttons are there only for a host (a guest's page has none), and stay the same buttons while they are.
     if (controls && !row.mk.isConnected) row.li.append(row.mk, row.kick);
     if (!controls && row.mk.isConnected) {
@@ -589,14 +713,34 @@ function tile(id, cls) {
     video.autoplay = true;
     video.playsInline = true;
     video.muted = true;
+    const badge = document.createElement('div');
+    badge.className = 'badge';
+    const marks = document.createElement('span');
+    marks.className = 'marks';
     const name = document.createElement('span');
     name.className = 'name';
+    badge.append(marks, name);
     const note = document.createElement('div');
     note.className = 'note';
-    el.append(video, name, note);
+    el.append(video, badge, note);
+    el.sig = {};
     tiles.set(id, el);
   }
   return el;
+}
+
+/** Updates a part of a tile only when what it shows changed (renders come often). */
+function setOnce(el, part, sig, apply) {
+  if (el.sig[part] === sig) return;
+  el.sig[part] = sig;
+  apply();
+}
+
+function setNote(el, text, iconName) {
+  setOnce(el, 'note', `${iconName}|${text}`, () => {
+    const note = el.querySelector('.note');
+    note.replaceChildren(...(text ? [...(iconName ? [svgIcon(iconName)] : []), document.createTextNode(text)] : []));
+  });
 }
 
 function setVideo(el, track) {
@@ -613,7 +757,6 @@ const audios = new Map();
 function renderTiles() {
   const pc = state.pc;
   const wanted = new Set();
-  const container = $('tiles');
   const trackFor = (key, source) => {
     const info = state.tracks.find((t) => t.participant_key === key && t.source === source);
     if (!info) return { info: null, track: null };
@@ -621,28 +764,59 @@ function renderTiles() {
     return { info, track: t ? t.receiver.track : null };
   };
   const people = state.roster.length ? state.roster : state.me ? [{ participant_key: state.me, name: 'You', video: state.cam, audio: state.mic, screen: state.screen }] : [];
+  let screenTile = null;
+  const cameras = [];
   for (const p of people) {
     const self = p.participant_key === state.me;
     if (p.screen || (self && state.screen)) {
       const id = `${p.participant_key}/screen`;
       const el = tile(id, 'screen');
       wanted.add(id);
-      el.querySelector('.name').textContent = `${p.name}'s screen`;
+      screenTile ??= el;
+      setOnce(el, 'name', p.name, () => (el.querySelector('.name').textContent = `${p.name}'s screen`));
       const got = self ? { info: null, track: state.screenStream?.getVideoTracks()[0] ?? null } : trackFor(p.participant_key, 'screen');
       setVideo(el, got.info?.paused ? null : got.track);
-      el.querySelector('.note').textContent = got.info?.paused ? 'video paused: meeting too large' : '';
+      setNote(el, got.info?.paused ? 'video paused: meeting too large' : '', got.info?.paused ? 'screen' : '');
     }
     const id = `${p.participant_key}/video`;
     const el = tile(id, 'camera');
     wanted.add(id);
+    cameras.push(el);
     el.dataset.participant = p.participant_key;
-    el.querySelector('.name').textContent = `${p.name}${self ? ' (you)' : ''}${(self ? state.mic : p.audio) ? '' : ' 🔇'}`;
+    const name = `${p.name}${self ? ' (you)' : ''}`;
+    setOnce(el, 'name', name, () => (el.querySelector('.name').textContent = name));
+    const marks = marksOf(p, self).filter((m) => m !== 'camOff');
+    setOnce(el, 'marks', marks.join(','), () => {
+      el.querySelector('.marks').replaceChildren(...marks.filter((m) => m !== 'hand').map((m) => svgIcon(m)));
+      el.querySelector(':scope > .raised')?.remove();
+      if (marks.includes('hand')) {
+        const h = document.createElement('span');
+        h.className = 'raised';
+        h.title = 'hand raised';
+        h.append(svgIcon('hand'));
+        el.append(h);
+      }
+    });
     const camOn = self ? state.cam : p.video;
     const got = self ? { info: null, track: state.local?.getVideoTracks()[0] ?? null } : trackFor(p.participant_key, 'video');
     const paused = got.info?.paused;
     setVideo(el, camOn && !paused ? got.track : null);
-    el.querySelector('.note').textContent = paused ? 'video paused: meeting too large' : !camOn ? 'camera off' : !self && !p.media ? 'no media connection' : '';
+    if (paused) setNote(el, 'video paused: meeting too large', 'camOff');
+    else if (!camOn) setNote(el, 'camera off', 'camOff');
+    else setNote(el, !self && !p.media ? 'no media connection' : '', '');
     el.dataset.paused = paused ? 'true' : 'false';
+    el.classList.toggle('speaking', state.speaker === p.participant_key && (state.levels[p.participant_key] ?? 0) > 0);
+    const q = self ? state.quality : (state.peerQuality[p.participant_key] ?? 'unknown');
+    setOnce(el, 'quality', q, () => {
+      el.querySelector(':scope > .bars')?.remove();
+      if (q === 'unknown') return;
+      const bars = document.createElement('span');
+      bars.className = 'bars';
+      bars.dataset.level = q;
+      bars.title = `connection: ${q}`;
+      bars.append(document.createElement('i'), document.createElement('i'), document.createElement('i'));
+      el.append(bars);
+    });
     if (!self) {
       const a = trackFor(p.participant_key, 'audio').track;
       let audio = audios.get(p.participant_key);
@@ -665,8 +839,195 @@ function renderTiles() {
     audio.remove();
     audios.delete(key);
   }
-  const order = [...wanted].map((id) => tiles.get(id));
-  if (order.some((el, i) => container.children[i] !== el)) container.replaceChildren(...order);
+  layoutStage(screenTile, cameras);
+}
+
+/**
+ * A shared screen is the focus, with every camera in a strip below it; in speaker view without a share the
+ * active speaker (or the first other person) is; otherwise all cameras share a grid sized to fit.
+ */
+function layoutStage(screenTile, cameras) {
+  const stage = $('stage');
+  let focus = screenTile;
+  if (!focus && state.layout === 'speaker' && cameras.length > 1) {
+    const key = state.speaker && state.speaker !== state.me ? state.speaker : state.lastOther;
+    focus = cameras.find((el) => el.dataset.participant === key) ?? cameras.find((el) => el.dataset.participant !== state.me) ?? null;
+  }
+  if (focus?.dataset.participant) state.lastOther = focus.dataset.participant;
+  const strip = cameras.filter((el) => el !== focus);
+  stage.classList.toggle('focused', Boolean(focus));
+  stage.dataset.layout = focus ? (screenTile ? 'screen' : 'speaker') : 'grid';
+  place($('focus'), focus ? [focus] : []);
+  place($('tiles'), strip);
+  fitGrid();
+}
+
+function place(container, els) {
+  if (els.length === container.children.length && els.every((el, i) => container.children[i] === el)) return;
+  container.replaceChildren(...els);
+  // A video taken out of the page pauses; put back, it plays on.
+  for (const el of els) {
+    const v = el.querySelector('video');
+    if (v.srcObject && v.paused) v.play().catch(() => {});
+  }
+}
+
+/** The grid's columns and rows: the count that gives each 16:9 tile the most room. */
+function fitGrid() {
+  const box = $('tiles');
+  const stage = $('stage');
+  if (stage.classList.contains('focused')) {
+    box.style.gridTemplateColumns = '';
+    box.style.gridTemplateRows = '';
+    // As tall as a fifth of the stage, at most 140 px, and low enough for every camera to fit across
+    // when that leaves them 64 px (a phone); the rest scroll.
+    const n = Math.max(1, box.children.length);
+    const gap = parseFloat(getComputedStyle(box).columnGap) || 0;
+    const across = (((stage.clientWidth - 16 - gap * (n - 1)) / n) * 9) / 16;
+    stage.style.setProperty('--strip', `${Math.round(Math.max(64, Math.min(140, stage.clientHeight * 0.2, across)))}px`);
+    return;
+  }
+  const n = Math.max(1, box.children.length);
+  const W = box.clientWidth;
+  const H = box.clientHeight;
+  const gap = parseFloat(getComputedStyle(box).columnGap) || 0;
+  let best = { cols: 1, size: -1 };
+  for (let cols = 1; cols <= n; cols++) {
+    const rows = Math.ceil(n / cols);
+    const w = (W - gap * (cols - 1)) / cols;
+    const h = (H - gap * (rows - 1)) / rows;
+    const size = Math.min(w, (h * 16) / 9);
+    if (size > best.size) best = { cols, size };
+  }
+  const rows = Math.ceil(n / best.cols);
+  const tileW = Math.floor(best.size);
+  const tileH = Math.floor((best.size * 9) / 16);
+  box.style.gridTemplateColumns = `repeat(${best.cols}, ${tileW}px)`;
+  box.style.gridTemplateRows = `repeat(${rows}, ${tileH}px)`;
+  box.style.justifyContent = 'center';
+  box.style.alignContent = 'center';
+}
+
+new ResizeObserver(() => fitGrid()).observe(document.getElementById('stage'));
+
+// Side panel, chat, reactions -------------------------------------------------------------------
+
+function openPanel(which) {
+  document.body.dataset.panel = which;
+  $('tab-people').setAttribute('aria-selected', String(which === 'people'));
+  $('tab-chat').setAttribute('aria-selected', String(which === 'chat'));
+  if (which === 'chat') {
+    state.unread = 0;
+    renderUnread();
+    const list = $('messages');
+    list.scrollTop = list.scrollHeight;
+  }
+  renderControls();
+  fitGrid();
+}
+
+function togglePanel(which) {
+  openPanel(document.body.dataset.panel === which ? 'none' : which);
+}
+
+function renderUnread() {
+  let badge = $('chat-button').querySelector('.unread');
+  if (!badge) {
+    badge = document.createElement('span');
+    badge.className = 'unread';
+    $('chat-button').append(badge);
+  }
+  badge.textContent = state.unread ? String(Math.min(99, state.unread)) : '';
+}
+
+/** The meeting chat from its first message (a late joiner reads what was said), then as it comes. */
+async function chatFeed(sid) {
+  let after = 0;
+  let first = true;
+  while (state.sessionId === sid && !state.over) {
+    try {
+      const page = await api('GET', `/client/v1/sessions/${sid}/chat?after=${after}&wait=${first ? 0 : 25}`);
+      after = page.next;
+      for (const m of page.messages) onChat(m, first);
+      if (page.messages.length < 200) first = false;
+      if (page.messages.length) {
+        renderPeople();
+        renderTiles();
+        renderControls();
+      }
+    } catch (e) {
+      if (e.code === 121004) return;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
+function onChat(m, history) {
+  if (state.chat.some((c) => c.seq === m.seq)) return;
+  state.chat.push(m);
+  if (m.kind === 'hand') {
+    if (m.content === 'up') state.hands.add(m.sender_key);
+    else state.hands.delete(m.sender_key);
+    if (!history && m.content === 'up' && m.sender_key !== state.me) toast(`${m.sender_name} raised their hand`);
+  } else if (m.kind === 'reaction') {
+    if (Date.now() - m.created_at < REACTION_SHOW_MS) showReaction(m);
+  } else if (m.kind === 'text') {
+    const li = document.createElement('li');
+    li.dataset.seq = m.seq;
+    if (m.sender_key === state.me) li.className = 'mine';
+    const from = document.createElement('div');
+    from.className = 'from';
+    from.textContent = `${m.sender_name} · ${new Date(m.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+    const text = document.createElement('div');
+    text.className = 'text';
+    // Plain text, never markup: whatever it holds is shown as typed.
+    text.textContent = m.content;
+    li.append(from, text);
+    const list = $('messages');
+    const atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    list.append(li);
+    if (atEnd || m.sender_key === state.me) list.scrollTop = list.scrollHeight;
+    state.received = (state.received ?? 0) + 1;
+    if (document.body.dataset.panel !== 'chat' && !history && m.sender_key !== state.me) {
+      state.unread = (state.unread ?? 0) + 1;
+      renderUnread();
+    }
+  }
+}
+
+function showReaction(m) {
+  const el = tiles.get(`${m.sender_key}/video`);
+  if (!el) return;
+  const r = document.createElement('span');
+  r.className = 'react';
+  r.dataset.reaction = m.content;
+  r.append(svgIcon(m.content));
+  el.append(r);
+  setTimeout(() => r.remove(), REACTION_SHOW_MS);
+}
+
+async function sendChat(body) {
+  $('chat-error').textContent = '';
+  try {
+    const m = await api('POST', `/client/v1/sessions/${state.sessionId}/chat`, body);
+    onChat(m, false);
+    return true;
+  } catch (e) {
+    const why = e.code === 99991400 ? 'You are sending too fast: wait a moment.' : e.code === 99992402 ? e.message.replace(/^field validation failed: \w+: /, '').replace(/ \(\d+\)$/, '') : e.message;
+    $('chat-error').textContent = `Not sent: ${why}`;
+    return false;
+  }
+}
+
+async function submitChat() {
+  const input = $('chat-input');
+  const text = input.value.trim();
+  if (!text) return;
+  if ([...text].length > Number(input.maxLength)) {
+    $('chat-error').textContent = `Not sent: a message has at most ${input.maxLength} characters.`;
+    return;
+  }
+  if (await sendChat({ text })) input.value = '';
 }
 
 // Quality telemetry ----------------------------------------------------------------------------
@@ -760,9 +1121,92 @@ function statsLoop(sid) {
   setTimeout(sample, STATS_INTERVAL_S * 1000);
 }
 
+/**
+ * Once a second from getStats(): who speaks (inbound audio levels, the microphone's own), and how good
+ * the connection is — this page's (round trip, loss of what it receives) and, per person, the loss and
+ * jitter of what it receives from them.
+ */
+function levelsLoop(sid) {
+  let before = new Map();
+  let quiet = 0;
+  let drawn = '';
+  const tick = async () => {
+    if (state.sessionId !== sid || state.over) return;
+    setTimeout(tick, LEVELS_MS);
+    const pc = state.pc;
+    if (!pc) return;
+    let report;
+    try {
+      report = await pc.getStats();
+    } catch {
+      return;
+    }
+    const levels = {};
+    const lossBy = {};
+    let rtt;
+    const now = new Map();
+    report.forEach((s) => now.set(s.id, s));
+    for (const s of now.values()) {
+      if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) rtt = s.currentRoundTripTime * 1000;
+      if (s.type === 'media-source' && s.kind === 'audio' && state.me) levels[state.me] = state.mic ? (s.audioLevel ?? 0) : 0;
+      if (s.type !== 'inbound-rtp') continue;
+      const info = state.tracks.find((t) => t.mid === s.mid);
+      if (!info) continue;
+      const key = info.participant_key;
+      if (s.kind === 'audio') levels[key] = Math.max(levels[key] ?? 0, s.audioLevel ?? 0);
+      const prev = before.get(s.id);
+      const lost = (s.packetsLost ?? 0) - (prev?.packetsLost ?? 0);
+      const got = (s.packetsReceived ?? 0) - (prev?.packetsReceived ?? 0);
+      const q = lossBy[key] ?? { lost: 0, got: 0, jitter: 0 };
+      q.lost += Math.max(0, lost);
+      q.got += Math.max(0, got);
+      q.jitter = Math.max(q.jitter, (s.jitter ?? 0) * 1000);
+      lossBy[key] = q;
+    }
+    before = now;
+    const grade = (loss, ms) => (loss > 0.08 || ms > 400 ? 'poor' : loss > 0.02 || ms > 150 ? 'fair' : 'good');
+    const peerQuality = {};
+    let lost = 0;
+    let got = 0;
+    for (const [key, q] of Object.entries(lossBy)) {
+      if (q.got + q.lost === 0) continue;
+      peerQuality[key] = grade(q.lost / (q.got + q.lost), q.jitter * 4);
+      lost += q.lost;
+      got += q.got;
+    }
+    const connected = pc.connectionState === 'connected';
+    state.quality = !connected ? (pc.connectionState === 'failed' || pc.connectionState === 'disconnected' ? 'poor' : 'unknown') : grade(got + lost ? lost / (got + lost) : 0, rtt ?? 0);
+    state.peerQuality = peerQuality;
+    state.rtt = rtt;
+    // The loudest above a floor speaks; a short silence keeps the last speaker in view.
+    const [loudest, level] = Object.entries(levels).sort((a, b) => b[1] - a[1])[0] ?? [null, 0];
+    state.levels = levels;
+    if (loudest && level > 0.02) {
+      quiet = 0;
+      state.speaker = loudest;
+    } else if (++quiet > 3) {
+      state.speaker = null;
+    }
+    const bars = $('quality').querySelector('.bars');
+    bars.dataset.level = state.quality;
+    $('quality-text').textContent = state.quality === 'unknown' ? '' : `connection ${state.quality}${rtt !== undefined ? ` · ${Math.round(rtt)} ms` : ''}`;
+    $('quality').title = `connection quality: ${state.quality}`;
+    // Redraw only for what the tiles show of this: who speaks, and the quality marks.
+    const sig = JSON.stringify([state.speaker, state.speaker ? (levels[state.speaker] ?? 0) > 0 : false, state.quality, peerQuality]);
+    if (sig !== drawn) {
+      drawn = sig;
+      renderTiles();
+    }
+  };
+  setTimeout(tick, LEVELS_MS);
+}
+
 // Start ----------------------------------------------------------------------------------------
 
-$('join-button').onclick = () => join().catch((e) => ($('join-error').textContent = e.message));
+$('join-button').onclick = () => {
+  $('join-error').textContent = '';
+  join().catch((e) => ($('join-error').textContent = e.message));
+};
 $('signin-button').onclick = () => startSignIn().catch((e) => ($('signin-error').textContent = e.message));
 if (GUESTS) {
   $('guest-name').value = state.guestName ?? '';
@@ -772,6 +1216,38 @@ if (GUESTS) {
   };
 }
 $('mic').onclick = () => toggleMic();
+$('people-button').onclick = () => togglePanel('people');
+$('chat-button').onclick = () => togglePanel('chat');
+$('tab-people').onclick = () => openPanel('people');
+$('tab-chat').onclick = () => openPanel('chat');
+$('panel-close').onclick = () => openPanel('none');
+$('view-button').onclick = () => {
+  state.layout = state.layout === 'grid' ? 'speaker' : 'grid';
+  renderControls();
+  renderTiles();
+};
+$('hand-button').onclick = () => sendChat({ hand: !(state.me !== null && state.hands.has(state.me)) }).then(() => {
+  renderControls();
+  renderPeople();
+  renderTiles();
+});
+$('react-button').onclick = () => ($('reactions').hidden = !$('reactions').hidden);
+for (const b of document.querySelectorAll('#reactions button')) {
+  b.onclick = () => {
+    $('reactions').hidden = true;
+    sendChat({ reaction: b.dataset.reaction });
+  };
+}
+$('chat-form').onsubmit = (e) => {
+  e.preventDefault();
+  submitChat();
+};
+$('chat-input').onkeydown = (e) => {
+  if (e.key === 'Enter' && !e.shiftKey) {
+    e.preventDefault();
+    submitChat();
+  }
+};
 $('cam').onclick = () => toggleCam();
 $('share').onclick = () => toggleScreen().catch((e) => toast(`Could not share the screen: ${e.message}`));
 $('record').onclick = () => toggleRecording();
@@ -781,6 +1257,8 @@ $('leave').onclick = async () => {
   finish('You left the meeting', '');
 };
 $('rejoin').onclick = () => location.assign(`/j/${NO}`);
+// Back online: a media connection that has not resumed on its own shortly after (a network change, say) is replaced.
+window.addEventListener('online', () => setTimeout(() => state.reconnectMedia?.(), 2000));
 
 (async () => {
   try {

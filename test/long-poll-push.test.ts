@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { dialect, startTestServer, type TestServer } from './helpers/server.js';
+import { fixture } from './helpers/fixture.js';
+
+type Json = Record<string, any>;
+
+// Waiting clients are woken by push, not by polling the store (issue 16, item 2): an idle long-poll reads
+// the store at most once, and an event written by any process of the store ends it at once.
+
+describe(`long-polls are pushed (${dialect})`, () => {
+  const servers: TestServer[] = [];
+  const tokens: Record<string, string> = {};
+  const call = async (s: TestServer, user: string, method: string, path: string, body?: unknown): Promise<Json> => {
+    const res = await fetch(`${s.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens[user]}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    return (await res.json()) as Json;
+  };
+
+  beforeAll(async () => {
+    const first = await startTestServer();
+    servers.push(first);
+    // On PostgreSQL a second process of the same store; on SQLite (one process) the same server again.
+    servers.push(dialect === 'postgres' ? await startTestServer({ store: first.store, seed: null }) : first);
+    const app = (await first.runtime.repos.apps.find(fixture.acme.full.appId))!;
+    for (const u of ['alice', 'bob']) tokens[u] = (await first.runtime.tokens.issueUserTokens(app, u, app.scopes, 'v1', Date.now())).accessToken;
+  });
+  afterAll(async () => {
+    for (const s of new Set(servers)) await s.close();
+    await servers[0]?.store.dispose();
+  });
+
+  it('an idle wait reads the store at most once; a kick-out on another process ends it at once', async () => {
+    const [a, b] = [servers[0]!, servers[1]!];
+    const started = (await call(a, 'alice', 'POST', '/client/v1/meetings', {})).data;
+    const bob = (await call(a, 'bob', 'POST', '/client/v1/meetings/join', { meeting_no: started.meeting.meeting_no })).data;
+    const first = (await call(b, 'bob', 'GET', `/client/v1/sessions/${bob.session_id}/events`)).data;
+    const reads = vi.spyOn(b.runtime.repos.sessions, 'eventsForSession');
+    try {
+      // An idle wait: three seconds of nothing. Polled every 250 ms it would read about 12 times.
+      const idleStarted = Date.now();
+      const idle = (await call(b, 'bob', 'GET', `/client/v1/sessions/${bob.session_id}/events?after=${first.next}&wait=3`)).data;
+      expect(Date.now() - idleStarted).toBeGreaterThanOrEqual(2900);
+      expect(idle.events).toEqual([]);
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(1);
+
+      // A long wait, woken by the host's kick-out made through the Open API on the other process.
+      reads.mockClear();
+      const waitStarted = Date.now();
+      const waiting = call(b, 'bob', 'GET', `/client/v1/sessions/${bob.session_id}/events?after=${idle.next}&wait=25`);
+      await new Promise((r) => setTimeout(r, 300));
+      const sdk = a.client(fixture.acme.full);
+      const kicked = await sdk.vc.meeting.kickout({
+        path: { meeting_id: started.meeting.id },
+        params: { user_id_type: 'user_id' },
+        data: { kickout_users: [{ id: 'bob', user_type: 1 }] },
+      }, );
+      expect(kicked.code).toBe(0);
+      const woke = (await waiting).data;
+      expect(woke.events.map((e: Json) => e.type)).toEqual(['kicked_out']);
+      // Well inside the 25 s wait: the commit's notification woke it.
+      expect(Date.now() - waitStarted).toBeLessThan(10_000);
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+});
