@@ -42,6 +42,8 @@ export class JobRunner {
   private stopped = true;
   private halting = false;
   private lastPassAt = 0;
+  /** The pass under way, or the last: passes of one runner never overlap (see runDue). */
+  private passes: Promise<unknown> = Promise.resolve();
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
@@ -101,8 +103,18 @@ export class JobRunner {
     await this.running;
   }
 
-  /** One pass over the due jobs; returns how many ran. Public so tests and the CLI can drive it. */
-  async runDue(limit = 100): Promise<number> {
+  /**
+   * One pass over the due jobs; returns how many ran. Public so tests and the CLI can drive it. A pass
+   * asked for while the timer's pass runs waits for it, then makes its own: when it returns, every job
+   * that was due when it was called has been run by this process or is held by another one.
+   */
+  runDue(limit = 100): Promise<number> {
+    const pass = this.passes.then(() => this.pass(limit));
+    this.passes = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async pass(limit: number): Promise<number> {
     const now = this.clock.now();
     const due = await this.jobs.due(now, limit, [...this.handlers.keys()]);
     let ran = 0;
