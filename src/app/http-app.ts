@@ -69,22 +69,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const jsonAjv = new Ajv({ ...base, coerceTypes: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? jsonAjv : textAjv).compile(schema));
 
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('X-Tt-Logid', request.id);
-    reply.header('X-Request-Id', request.id);
-    done();
-  });
-  // The access line, with the log id the request's own lines carry as a binding.
-  const access = ctx.accessLogger;
-  app.addHook('onResponse', (request, reply, done) => {
-    if (ctx.logger.isLevelEnabled('info')) {
-      const line = { method: request.method, url: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, app_id: request.principal?.appId };
-      if (access) access.info({ log_id: request.id, ...line }, 'request');
-      else request.log.info(line, 'request');
-    }
-    done();
-  });
-
   app.removeContentTypeParser(['application/json']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -99,7 +83,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     }
   });
   await app.register(formbody, { bodyLimit: ctx.config.bodyLimit });
-  await app.register(websocket, { options: { maxPayload: MAX_SIGNALLING_BYTES } });
   app.addHook('preHandler', rejectUnusableValues);
 
   await app.register(swagger, {
@@ -117,21 +100,40 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     hideUntagged: true,
   });
 
-  // Before any route, so that its response hook counts them all.
-  metricsRoutes(app, ctx);
+  // One hook per stage for every request (each hook a framework step on a hot read's path): on request,
+  // the log id headers, then the token, scope and rate checks; on response, the metrics and the access line.
+  // Fastify gives a route the hooks of its scope once the scope has loaded, so these reach every route.
+  const observe = metricsRoutes(app, ctx);
+  const access = ctx.accessLog;
+  app.addHook('onResponse', (request, reply, done) => {
+    const url = request.routeOptions.url ?? 'unmatched';
+    observe?.(request.method, url, reply.statusCode, reply.elapsedTime);
+    if (access?.enabled) access.write({ logId: request.id, method: request.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, appId: request.principal?.appId });
+    done();
+  });
   app.setErrorHandler(errorHandler);
   // Feishu answers unknown paths and wrong methods with a plain-text 404 (common.md §2, observed).
   app.setNotFoundHandler((_request, reply) => {
     reply.status(404).type('text/plain; charset=utf-8').send('404 page not found');
   });
 
-  app.addHook('onRequest', authHook(ctx));
+  const auth = authHook(ctx);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('X-Tt-Logid', request.id);
+    reply.header('X-Request-Id', request.id);
+    auth(request, reply, done);
+  });
 
   const registrar = new RouteRegistrar(app);
   for (const mod of openApiRoutes) mod(registrar, ctx);
   authorizeRoutes(app, ctx);
   clientApiRoutes(app, ctx);
-  rtcRoutes(app, ctx);
+  // The WebSocket plugin's hooks and handler wrapper apply only inside this scope, around its one route,
+  // not to every request of the server.
+  await app.register(async (scope) => {
+    await scope.register(websocket, { options: { maxPayload: MAX_SIGNALLING_BYTES } });
+    rtcRoutes(scope, ctx);
+  });
   adminApiRoutes(app, ctx);
   bookingApiRoutes(app, ctx);
   linkPages(app);
@@ -153,24 +155,25 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
  * body → the same 99992402 a schema violation gets (or the route's own bad-request error).
  */
 function rejectUnusableValues(request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
-  const stack: [unknown, string][] = [
-    [request.params, ''],
-    [request.query, ''],
-    [request.body, ''],
-  ];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const [value, path] = item;
-    let message: string | undefined;
-    if (typeof value === 'string' && value.includes('\u0000')) message = 'must not contain NUL characters';
-    else if (typeof value === 'number' && !Number.isFinite(value)) message = 'must be a finite number';
-    else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) stack.push([v, `${path}/${k}`]);
-    if (message) {
-      done(Object.assign(new Error(`${path.slice(1) || 'body'} ${message}`), {
-        statusCode: 400,
-        validation: [{ instancePath: path, keyword: 'usable', message }],
-      }));
-      return;
-    }
+  const problem = unusableIn(request.params) ?? unusableIn(request.query) ?? unusableIn(request.body);
+  if (!problem) return done();
+  const [path, message] = problem;
+  done(Object.assign(new Error(`${path.slice(1) || 'body'} ${message}`), {
+    statusCode: 400,
+    validation: [{ instancePath: path, keyword: 'usable', message }],
+  }));
+}
+
+/** The first unusable value in `value` (depth first, keys in order) as [JSON pointer, message]. */
+function unusableIn(value: unknown, depth = 0): [string, string] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? ['', 'must not contain NUL characters'] : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : ['', 'must be a finite number'];
+  // JSON bodies are bounded in depth before they are parsed (json-limits), so the recursion is too.
+  if (typeof value !== 'object' || value === null || depth > 64) return undefined;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const found = unusableIn((value as Record<string, unknown>)[key], depth + 1);
+    if (found) return [`/${key}${found[0]}`, found[1]];
   }
-  done();
+  return undefined;
 }

@@ -9,6 +9,9 @@ function quantile(values: number[], q: number): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
+/** Counts one finished request (called from the server's one response hook). */
+export type RequestObserver = (method: string, route: string, status: number, ms: number) => void;
+
 /**
  * Prometheus metrics at `/metrics` (issue 16): HTTP by route and status, event delivery backlog and lag,
  * job queues, live meetings and participants (store-wide) and the media this process carries (per node),
@@ -16,8 +19,8 @@ function quantile(values: number[], q: number): number | undefined {
  * metrics. Store-wide values are read once per scrape; HTTP metrics are counted as requests finish.
  * docs/operations.md "Metrics" lists them; docs/grafana-dashboard.json draws them.
  */
-export function metricsRoutes(app: FastifyInstance, ctx: AppContext): void {
-  if (!ctx.config.metrics) return;
+export function metricsRoutes(app: FastifyInstance, ctx: AppContext): RequestObserver | undefined {
+  if (!ctx.config.metrics) return undefined;
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'openvc' });
   collectDefaultMetrics({ register: registry, prefix: 'openvc_' });
@@ -33,22 +36,18 @@ export function metricsRoutes(app: FastifyInstance, ctx: AppContext): void {
   // Each series' child, found once: prom-client would otherwise hash the label values on every request.
   const counted = new Map<string, { inc(): void }>();
   const timed = new Map<string, { observe(v: number): void }>();
-  app.addHook('onResponse', (request, reply, done) => {
-    // The route pattern, never the raw URL: IDs in paths would make a series per meeting.
-    const route = request.routeOptions.url ?? 'unmatched';
-    if (route !== '/metrics') {
-      const method = request.method;
-      const status = reply.statusCode;
-      const series = `${method} ${route}`;
-      let c = counted.get(`${series} ${status}`);
-      if (!c) counted.set(`${series} ${status}`, (c = requests.labels({ method, route, status: String(status) })));
-      c.inc();
-      let h = timed.get(series);
-      if (!h) timed.set(series, (h = duration.labels({ method, route })));
-      h.observe(reply.elapsedTime / 1000);
-    }
-    done();
-  });
+  // The route pattern, never the raw URL: IDs in paths would make a series per meeting.
+  const observe: RequestObserver = (method, route, status, ms) => {
+    if (route === '/metrics') return;
+    const series = `${method} ${route}`;
+    const key = `${series} ${status}`;
+    let c = counted.get(key);
+    if (!c) counted.set(key, (c = requests.labels({ method, route, status: String(status) })));
+    c.inc();
+    let h = timed.get(series);
+    if (!h) timed.set(series, (h = duration.labels({ method, route })));
+    h.observe(ms / 1000);
+  };
 
   const repo = ctx.repos.metrics;
   // prom-client collects every metric of a scrape at once, so gauges that share one read each await the
@@ -158,4 +157,5 @@ export function metricsRoutes(app: FastifyInstance, ctx: AppContext): void {
     const text = await registry.metrics();
     return reply.type(registry.contentType).header('cache-control', 'no-store').send(text);
   });
+  return observe;
 }

@@ -43,6 +43,7 @@ import { MediaServer } from '../media/media-server.js';
 import { iceConfigFor, urlList } from '../media/ice-servers.js';
 import { MediaPlacement } from '../media/placement.js';
 import { createHmac } from 'node:crypto';
+import { directAccessLog, pinoAccessLog, type AccessLog } from '../http/access-log.js';
 
 export interface Runtime {
   config: Config;
@@ -77,8 +78,8 @@ export interface Runtime {
   /** `/readyz`: store reachable, migrations run, job runners polling (they poll only in a server). */
   readiness: () => Promise<Readiness>;
   logger: Logger;
-  /** the per-request access line's logger (unredacted; see createLoggers) */
-  accessLogger: Logger;
+  /** writes the per-request access line (unredacted; see createLoggers) */
+  accessLog: AccessLog;
   /** recent requests' log lines, for the troubleshooter page */
   requestLog: RequestLogBook;
 }
@@ -91,7 +92,7 @@ export interface Runtime {
  * pattern, status, duration, app id and log id, none of them secret, and redaction was the costliest step
  * of logging a request.
  */
-export function createLoggers(config: Config, requestLog?: RequestLogBook): { logger: Logger; access: Logger } {
+export function createLoggers(config: Config, requestLog?: RequestLogBook): { logger: Logger; access: AccessLog } {
   // Lines are gathered up to 4 KiB (or 100 ms, whichever first) per write, not one write per line.
   const stdout = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
   // Every line goes to stdout and, through `keep`, to the troubleshooter's book.
@@ -99,14 +100,12 @@ export function createLoggers(config: Config, requestLog?: RequestLogBook): { lo
   const destination = into((line) => requestLog?.record(line));
   // The access line joins a request's kept lines only when it has some (it failed, or logged before).
   const accessDestination = into((line) => requestLog?.append(line));
-  const options = { level: config.logLevel, base: { service: 'openvc' } };
-  return {
-    logger: pino({
-      ...options,
-      redact: { paths: ['req.headers.authorization', '*.app_secret', '*.access_token', '*.refresh_token', '*.tenant_access_token', '*.code', '*.encrypt_key', '*.verification_token', '*.adminKey', '*.password', '*.oidcClientSecret'], censor: '[redacted]' },
-    }, destination),
-    access: pino(options, accessDestination),
-  };
+  const logger = pino({
+    level: config.logLevel,
+    base: { service: 'openvc' },
+    redact: { paths: ['req.headers.authorization', '*.app_secret', '*.access_token', '*.refresh_token', '*.tenant_access_token', '*.code', '*.encrypt_key', '*.verification_token', '*.adminKey', '*.password', '*.oidcClientSecret'], censor: '[redacted]' },
+  }, destination);
+  return { logger, access: directAccessLog(logger.isLevelEnabled('info'), 'openvc', accessDestination) };
 }
 
 export interface RuntimeOptions {
@@ -120,7 +119,7 @@ export interface RuntimeOptions {
 /** Opens the store, migrates it and wires the services; shared by the server and the CLI commands. */
 export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const requestLog = opts.requestLog ?? new RequestLogBook();
-  const loggers = opts.logger ? { logger: opts.logger, access: opts.logger } : createLoggers(config, requestLog);
+  const loggers = opts.logger ? { logger: opts.logger, access: pinoAccessLog(opts.logger) } : createLoggers(config, requestLog);
   const logger = loggers.logger;
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, backgroundCheckpoint: true }, (err) => logger.warn({ err }, 'store error'));
   try {
@@ -198,7 +197,7 @@ export async function openRuntime(config: Config, opts: RuntimeOptions = {}): Pr
         signIn,
       )
     : undefined;
-  return { config, store, repos, tokens, throttle, signIn, ...(oidc ? { oidc } : {}), jobs, meetings, chat, bookings, exports, exportJobs, recordings, recordingProcessor, recordingJobs, links, dispatcher, media, readiness, logger, accessLogger: loggers.access, requestLog };
+  return { config, store, repos, tokens, throttle, signIn, ...(oidc ? { oidc } : {}), jobs, meetings, chat, bookings, exports, exportJobs, recordings, recordingProcessor, recordingJobs, links, dispatcher, media, readiness, logger, accessLog: loggers.access, requestLog };
 }
 
 /**
@@ -333,7 +332,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       events: rt.dispatcher,
       media: rt.media,
       logger: rt.logger,
-      accessLogger: rt.accessLogger,
+      accessLog: rt.accessLog,
       requestLog: rt.requestLog,
     };
     const app = await buildApp(ctx);

@@ -1,3 +1,4 @@
+import type { AccessLog } from './access-log.js';
 import type { RequestLogBook } from './request-log.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
@@ -52,7 +53,7 @@ export interface AppContext {
   media: MediaServer;
   logger: Logger;
   /** writes each request's access line (same destination as `logger`, no redaction: the line holds nothing secret) */
-  accessLogger?: Logger;
+  accessLog?: AccessLog;
   /** recent requests' log lines, kept for the troubleshooter page of their errors */
   requestLog?: RequestLogBook;
 }

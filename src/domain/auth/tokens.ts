@@ -132,6 +132,17 @@ export class TokenService {
     return { token, expire: this.ttl.tenantS };
   }
 
+  /**
+   * The principal of a token verified within the last VERIFY_CACHE_MS (and still unexpired), answered
+   * without waiting; undefined when `verify` must ask the store.
+   */
+  verifiedRecently(token: string): Principal | undefined {
+    const hash = this.hashes.get(token);
+    if (hash === undefined) return undefined;
+    const cached = this.verified.get(hash);
+    return cached && cached.until > this.clock.now() ? cached.principal : undefined;
+  }
+
   /** Resolves a bearer token to its principal, or says which kind of token it failed as. */
   async verify(token: string): Promise<Principal | BearerFailure> {
     const expectKind = expectedKind(token);
