@@ -1,6 +1,6 @@
 // A text flame summary of a V8 .cpuprofile (node --cpu-prof): the top functions by self time and by
 // inclusive (self + callees) time, as percentages of the sampled time.
-// Usage: node bench/profile-top.mjs FILE.cpuprofile [N]
+// Usage: node bench/profile-top.mjs FILE.cpuprofile [N]; idle samples are left out of the percentages.
 import { readFileSync } from 'node:fs';
 
 const [file, n = '30'] = process.argv.slice(2);
@@ -30,9 +30,15 @@ const walk = (node, onStack) => {
   return sum;
 };
 walk(prof.nodes[0], new Set());
-const pct = (v) => `${((100 * v) / total).toFixed(1).padStart(5)}%`;
+// Percentages are of the busy samples: a server profiled through a benchmark idles between its phases.
+const idle = selfBy.get('(idle) :0') ?? 0;
+const busy = total - idle;
+selfBy.delete('(idle) :0');
+inclBy.delete('(idle) :0');
+inclBy.delete('(root) :0');
+const pct = (v) => `${((100 * v) / busy).toFixed(1).padStart(5)}%`;
 const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(n));
-console.log(`${file}: ${total} samples\n\nself time`);
+console.log(`${file}: ${total} samples, ${busy} busy (percentages are of the busy ones)\n\nself time`);
 for (const [k, v] of top(selfBy)) console.log(`${pct(v)}  ${k}`);
 console.log('\ninclusive time');
 for (const [k, v] of top(inclBy)) console.log(`${pct(v)}  ${k}`);
