@@ -37,6 +37,9 @@ describe(`long-polls are pushed (${dialect})`, () => {
     const started = (await call(a, 'alice', 'POST', '/client/v1/meetings', {})).data;
     const bob = (await call(a, 'bob', 'POST', '/client/v1/meetings/join', { meeting_no: started.meeting.meeting_no })).data;
     const first = (await call(b, 'bob', 'GET', `/client/v1/sessions/${bob.session_id}/events`)).data;
+    // The bus's LISTEN connection opens on first use; until it is up, waits look for themselves (and once
+    // more when it comes up). On a busy machine that can take longer than the call above.
+    await vi.waitFor(() => expect(b.runtime.store.wake.reliable()).toBe(true), { timeout: 15_000 });
     const reads = vi.spyOn(b.runtime.repos.sessions, 'eventsForSession');
     try {
       // An idle wait: three seconds of nothing. Polled every 250 ms it would read about 12 times.
