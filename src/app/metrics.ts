@@ -1,6 +1,7 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../http/context.js';
+import { RequestMetrics } from './request-metrics.js';
 
 /** Quantiles of a list (sorted copy); undefined when empty. */
 function quantile(values: number[], q: number): number | undefined {
@@ -25,28 +26,10 @@ export function metricsRoutes(app: FastifyInstance, ctx: AppContext): RequestObs
   registry.setDefaultLabels({ service: 'openvc' });
   collectDefaultMetrics({ register: registry, prefix: 'openvc_' });
 
-  const requests = new Counter({ name: 'openvc_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
-  const duration = new Histogram({
-    name: 'openvc_http_request_duration_seconds',
-    help: 'Time from request to response, by method and route pattern',
-    labelNames: ['method', 'route'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  // Each series' child, found once: prom-client would otherwise hash the label values on every request.
-  const counted = new Map<string, { inc(): void }>();
-  const timed = new Map<string, { observe(v: number): void }>();
+  const http = new RequestMetrics(registry);
   // The route pattern, never the raw URL: IDs in paths would make a series per meeting.
   const observe: RequestObserver = (method, route, status, ms) => {
-    if (route === '/metrics') return;
-    const series = `${method} ${route}`;
-    const key = `${series} ${status}`;
-    let c = counted.get(key);
-    if (!c) counted.set(key, (c = requests.labels({ method, route, status: String(status) })));
-    c.inc();
-    let h = timed.get(series);
-    if (!h) timed.set(series, (h = duration.labels({ method, route })));
-    h.observe(ms / 1000);
+    if (route !== '/metrics') http.observe(method, route, status, ms);
   };
 
   const repo = ctx.repos.metrics;

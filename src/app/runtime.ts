@@ -99,7 +99,7 @@ export function createLoggers(config: Config, requestLog?: RequestLogBook): { lo
   const into = (keep: (line: string) => void) => (requestLog ? { write: (line: string) => (keep(line), stdout.write(line)) } : stdout);
   const destination = into((line) => requestLog?.record(line));
   // The access line joins a request's kept lines only when it has some (it failed, or logged before).
-  const accessDestination = into((line) => requestLog?.append(line));
+  const accessDestination = { write: (line: string, logId: string) => (requestLog?.appendFor(logId, line), stdout.write(line)) };
   const logger = pino({
     level: config.logLevel,
     base: { service: 'openvc' },

@@ -39,12 +39,12 @@ export class RequestLogBook {
   }
 
   /**
-   * A line that belongs with a request only if the request already has lines here (the access line): a
-   * request that logged nothing and did not fail would never be shown, so it takes no place in the book.
+   * A line that belongs with a request only if the request already has lines here (the access line, whose
+   * writer knows its log id): a request that logged nothing and did not fail would never be shown, so it
+   * takes no place in the book.
    */
-  append(line: string): void {
-    const logId = logIdOf(line);
-    const entry = logId === undefined ? undefined : this.entries.get(logId);
+  appendFor(logId: string, line: string): void {
+    const entry = this.entries.get(logId);
     if (entry) this.keep(entry, line);
   }
 
