@@ -2,9 +2,9 @@
  * What the benchmarks share: command-line options, servers in child processes, the load generator, a
  * tenant token for the fixture's full app, and openvc over a fresh fixture-seeded store.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -18,7 +18,20 @@ export const opt = (name: string, def: string) => {
 export const SECONDS = Number(opt('seconds', '10'));
 export const PG_URL = opt('pg', process.env.OPENVC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
 
+/**
+ * `--pin`: the servers run on the last CPU and this process (the load generator) on the others, through
+ * taskset (Linux), so that the scheduler does not move a server onto the load generator's core between
+ * runs; on a 2-core machine that placement swings a run's requests/s by tens of percent.
+ */
+export const PIN = args.includes('--pin');
+const cpus = availableParallelism();
+if (PIN) {
+  if (cpus < 2) throw new Error('--pin needs at least 2 CPUs');
+  execFileSync('taskset', ['-pc', `0-${cpus - 2}`, String(process.pid)], { stdio: 'ignore' });
+}
+
 export async function startChild(cmd: string, argv: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  if (PIN) [cmd, argv] = ['taskset', ['-c', String(cpus - 1), cmd, ...argv]];
   const child = spawn(cmd, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
