@@ -23,7 +23,6 @@ import pino from 'pino';
 import { openRuntime } from '../src/app/runtime.js';
 import { resolveConfig } from '../src/config/config.js';
 
-declare const window: any;
 type Json = Record<string, any>;
 
 const ROUNDS = Number(opt('rounds', '3'));
@@ -71,32 +70,12 @@ async function round(i: number): Promise<number[]> {
     await pages[1]!.waitForVideo(['u:alice'], { minFrames: 5, timeoutMs: 30_000 });
     // The node carrying the meeting: the one that logged the peers.
     const owner = cluster.nodes.find((n) => n.lines.filter((l) => l.includes('"media: peer connected"')).length >= 2) ?? cluster.nodes.find((n) => n.lines.some((l) => l.includes('"media: peer connected"')))!;
-    for (const p of pages) {
-      await p.page.evaluate(() => {
-        window.__oldPc = window.openvc.pc;
-      });
-    }
+    for (const p of pages) await p.markConnection();
     const killedAt = Date.now();
     owner.kill();
     return await Promise.all(
       pages.map(async (p, k) => {
-        await p.page.evaluate(async (key: string) => {
-          const s = window.openvc;
-          const deadline = Date.now() + 30_000;
-          for (;;) {
-            if (s.pc && s.pc !== window.__oldPc) {
-              const t = s.tracks.find((x: Json) => x.participant_key === key && x.source === 'video');
-              let frames = 0;
-              if (t?.mid)
-                (await s.pc.getStats()).forEach((r: Json) => {
-                  if (r.type === 'inbound-rtp' && r.kind === 'video' && r.mid === t.mid) frames = r.framesDecoded ?? 0;
-                });
-              if (frames > 0) return;
-            }
-            if (Date.now() > deadline) throw new Error('no video within 30 s');
-            await new Promise((r) => setTimeout(r, 20));
-          }
-        }, k === 0 ? 'u:bob' : 'u:alice');
+        await p.waitForVideo([k === 0 ? 'u:bob' : 'u:alice'], { newConnection: true, timeoutMs: 30_000 });
         return Date.now() - killedAt;
       }),
     );

@@ -150,33 +150,13 @@ describe.skipIf(skipReason !== undefined)('a cluster of three processes behind n
 
   it('the media node is killed with -9: both pages get video back from another node without leaving the meeting', async () => {
     const owner = await ownerOf(meetingId);
-    for (const p of pages) {
-      await p.page.evaluate(() => {
-        window.__oldPc = window.openvc.pc;
-      });
-    }
+    for (const p of pages) await p.markConnection();
     const killedAt = Date.now();
     owner.kill();
     const back = await Promise.all(
       pages.map(async (p, i) => {
         const other = i === 0 ? 'u:bob' : 'u:alice';
-        await p.page.evaluate(async (key: string) => {
-          const s = window.openvc;
-          const deadline = Date.now() + 30_000;
-          for (;;) {
-            if (s.pc && s.pc !== window.__oldPc) {
-              const t = s.tracks.find((x: Json) => x.participant_key === key && x.source === 'video');
-              let frames = 0;
-              if (t?.mid)
-                (await s.pc.getStats()).forEach((r: Json) => {
-                  if (r.type === 'inbound-rtp' && r.kind === 'video' && r.mid === t.mid) frames = r.framesDecoded ?? 0;
-                });
-              if (frames > 0) return;
-            }
-            if (Date.now() > deadline) throw new Error(`no video from ${key} on a new connection within 30 s`);
-            await new Promise((r) => setTimeout(r, 20));
-          }
-        }, other);
+        await p.waitForVideo([other], { newConnection: true, timeoutMs: 30_000 });
         return Date.now() - killedAt;
       }),
     );

@@ -149,18 +149,26 @@ export class MeetingPage {
     });
   }
 
+  /** Remembers the page's peer connection now, for `waitForVideo(keys, { newConnection: true })`. */
+  async markConnection(): Promise<void> {
+    await this.page.evaluate(() => {
+      (window as any).__markedPc = (window as any).openvc.pc;
+    });
+  }
+
   /**
    * Waits until video of every key in `keys` decodes more than `minFrames` frames; resolves with the
-   * ms it took. Polls inside the page every 20 ms, so the time is accurate to that.
+   * ms it took. Polls inside the page every 20 ms, so the time is accurate to that. With `newConnection`,
+   * only frames on a peer connection other than the one `markConnection` saw count.
    */
-  async waitForVideo(keys: string[], opts: { source?: 'video' | 'screen'; minFrames?: number; timeoutMs?: number } = {}): Promise<number> {
-    const arg = { keys, source: opts.source ?? 'video', min: opts.minFrames ?? 0, timeout: opts.timeoutMs ?? 15_000 };
-    return this.page.evaluate(async ({ keys, source, min, timeout }) => {
+  async waitForVideo(keys: string[], opts: { source?: 'video' | 'screen'; minFrames?: number; timeoutMs?: number; newConnection?: boolean } = {}): Promise<number> {
+    const arg = { keys, source: opts.source ?? 'video', min: opts.minFrames ?? 0, timeout: opts.timeoutMs ?? 15_000, fresh: opts.newConnection === true };
+    return this.page.evaluate(async ({ keys, source, min, timeout, fresh }) => {
       const start = performance.now();
       const s = (window as any).openvc;
       for (;;) {
         const decoded = new Map<string, number>();
-        if (s.pc) {
+        if (s.pc && (!fresh || s.pc !== (window as any).__markedPc)) {
           const report = await s.pc.getStats();
           const byMid = new Map<string, number>();
           report.forEach((r: any) => {
@@ -169,7 +177,7 @@ export class MeetingPage {
           for (const t of s.tracks) if (t.source === source && t.mid) decoded.set(t.participant_key, byMid.get(t.mid) ?? 0);
         }
         if (keys.every((k: string) => (decoded.get(k) ?? 0) > min)) return performance.now() - start;
-        if (performance.now() - start > timeout) throw new Error(`no ${source} from ${keys.filter((k: string) => !((decoded.get(k) ?? 0) > min)).join(', ')} within ${timeout} ms (decoded: ${JSON.stringify([...decoded])})`);
+        if (performance.now() - start > timeout) throw new Error(`no ${source} from ${keys.filter((k: string) => !((decoded.get(k) ?? 0) > min)).join(', ')}${fresh ? ' on a new connection' : ''} within ${timeout} ms (decoded: ${JSON.stringify([...decoded])})`);
         await new Promise((r) => setTimeout(r, 20));
       }
     }, arg);
