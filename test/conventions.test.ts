@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkError, startTestServer, type TestServer } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
+import { awayFromMinuteBoundary } from './helpers/clock.js';
 
 const LOG_ID = /^\d{14}[0-9A-F]{20}$/;
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -77,13 +78,6 @@ function expectPlain404(r: Raw): void {
   expectLogIds(r);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Fixed one-minute windows: do not start a sequence within 2 s of a minute boundary. */
-async function awayFromMinuteBoundary(): Promise<void> {
-  const into = Date.now() % 60_000;
-  if (into > 58_000) await sleep(60_000 - into + 100);
-}
 
 describe('Open API conventions', () => {
   let s: TestServer;
