@@ -344,7 +344,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     if (!config.publicUrl) ctx.publicUrl = publicUrlOf(config, port);
     rt.links.publicUrl = ctx.publicUrl;
     if (rt.store.dialect === 'postgres') await startPlacement(rt, port);
-    const stopMaintenance = startMaintenance({ tokens: rt.tokens, jobs: rt.repos.jobs, deliveries: rt.repos.deliveries, throttle: rt.repos.throttle, rateWindows: rt.repos.rateWindows, credentials: rt.repos.credentials, eventRetentionMs: config.eventRetention * 86_400_000, guessQuietMs: config.guessMaxLock * 1000 }, rt.logger);
+    const stopMaintenance = startMaintenance({ tokens: rt.tokens, jobs: rt.repos.jobs, deliveries: rt.repos.deliveries, throttle: rt.repos.throttle, rateWindows: rt.repos.rateWindows, credentials: rt.repos.credentials, consoleRequests: rt.repos.console, eventRetentionMs: config.eventRetention * 86_400_000, guessQuietMs: config.guessMaxLock * 1000 }, rt.logger);
     rt.jobs.start();
     rt.exportJobs.start();
     rt.recordingJobs.start();

@@ -5,6 +5,10 @@ import type { DeliveryRepository } from '../store/repositories/delivery.reposito
 import type { ThrottleRepository } from '../store/repositories/throttle.repository.js';
 import type { RateWindowRepository } from '../store/repositories/rate-window.repository.js';
 import type { CredentialRepository } from '../store/repositories/credential.repository.js';
+import type { ConsoleRepository } from '../store/repositories/console.repository.js';
+
+/** How long the console remembers a sent form's request_id (a double submit comes within seconds). */
+export const CONSOLE_REQUEST_RETENTION_MS = 24 * 3600_000;
 
 export interface MaintenanceDeps {
   tokens: TokenService;
@@ -15,6 +19,8 @@ export interface MaintenanceDeps {
   rateWindows?: Pick<RateWindowRepository, 'prune'>;
   /** sign-in sessions, invitations and upstream sign-ins past their expiry */
   credentials: Pick<CredentialRepository, 'pruneExpired'>;
+  /** the console's sent forms (request_id of an export), kept a day against double submits */
+  consoleRequests?: Pick<ConsoleRepository, 'pruneRequests'>;
   /** finished deliveries, their attempts and delivered outbox events older than this are deleted */
   eventRetentionMs: number;
   /** failed-guess counters quiet this long and unlocked count nothing any more (the throttle's longest lock) */
@@ -43,8 +49,12 @@ export async function runMaintenance(deps: MaintenanceDeps, logger: Logger): Pro
     const signIns = await deps.credentials.pruneExpired(now);
     // Not worth a log line: windows come and go every second under load.
     await deps.rateWindows?.prune(now - 120_000);
-    if (removed > 0 || finished > 0 || pruned.deliveries > 0 || pruned.events > 0 || counters > 0 || signIns > 0) {
-      logger.info({ tokens: removed, jobs: finished, deliveries: pruned.deliveries, events: pruned.events, guess_counters: counters, sign_ins: signIns }, 'purged expired tokens, finished jobs, old deliveries, quiet guess counters and expired sign-ins');
+    const forms = (await deps.consoleRequests?.pruneRequests(now - CONSOLE_REQUEST_RETENTION_MS)) ?? 0;
+    if (removed > 0 || finished > 0 || pruned.deliveries > 0 || pruned.events > 0 || counters > 0 || signIns > 0 || forms > 0) {
+      logger.info(
+        { tokens: removed, jobs: finished, deliveries: pruned.deliveries, events: pruned.events, guess_counters: counters, sign_ins: signIns, console_requests: forms },
+        'purged expired tokens, finished jobs, old deliveries, quiet guess counters, expired sign-ins and old console requests',
+      );
     }
   } catch (err) {
     logger.warn({ err }, 'maintenance failed');

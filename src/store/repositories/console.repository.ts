@@ -171,6 +171,12 @@ export class ConsoleRepository {
     await this.db.deleteFrom('console_requests').where('tenant_key', '=', tenantKey).where('request_id', '=', requestId).execute();
   }
 
+  /** Forgets the forms sent before `before` (ms): a double submit comes within seconds, not days. */
+  async pruneRequests(before: number): Promise<number> {
+    const r = await this.db.deleteFrom('console_requests').where('created_at', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows ?? 0);
+  }
+
   /** The change stamp of the tenant's live meetings: any join, leave, host or recording change moves it. */
   async liveStamp(tenantKey: string): Promise<string> {
     const r = await this.db
