@@ -8,6 +8,7 @@ import * as dashboardRollups from '../src/store/migrations/0040-dashboard-rollup
 import { fixture, fixtureSeed } from './helpers/fixture.js';
 import { TestStore, startTestServer, type TestServer } from './helpers/server.js';
 import { signIn } from './helpers/sign-in.js';
+import { runCli } from './helpers/cli.js';
 
 type Json = Record<string, any>;
 const DAY = 86_400_000;
@@ -203,5 +204,28 @@ describe('dashboard rollups equal what the raw rows give', () => {
     expect(ended.quality_range.samples).toBe(before.quality_range.samples + 7);
     const openNow = await s.runtime.store.db.selectFrom('participant_sessions').select('id').where('tenant_key', '=', 'acme').where('left_at', 'is', null).execute();
     expect(openNow).toEqual([]);
+  });
+
+  it('openvc reports rebuild makes the dashboard again from the sessions, dropping what the backlog still held', async () => {
+    await expect.poll(() => s.runtime.repos.consoleRollups.backlogSize(), { timeout: 60_000, interval: 200 }).toBe(0);
+    const before = await expectDashboardMatchesRaw();
+    const db = s.runtime.store.db;
+    // Damage: acme's mix and quality gone, and one of its sessions back in the backlog (a backfill after the
+    // rebuild would count it twice).
+    await db.deleteFrom('console_mix_days').where('tenant_key', '=', 'acme').execute();
+    await db.deleteFrom('console_quality_days').where('tenant_key', '=', 'acme').execute();
+    const one = await db.selectFrom('participant_sessions').select('id').where('tenant_key', '=', 'acme').where('left_at', 'is not', null).limit(1).executeTakeFirstOrThrow();
+    await db.insertInto('console_rollup_backlog').values({ session_id: one.id, quality: 1 }).execute();
+    const damaged = await dashboard();
+    expect(damaged.devices).toEqual([]);
+    expect(damaged.quality_range.samples).toBe(0);
+
+    const r = await runCli(['reports', 'rebuild', '--tenant', 'acme', ...s.store.cliArgs()]);
+    expect(r.code, r.stderr).toBe(0);
+    const sessions = await db.selectFrom('participant_sessions').select('id').where('tenant_key', '=', 'acme').execute();
+    expect(r.stdout).toContain(`rebuilt the reports of 1 tenant(s) from`);
+    expect(r.stdout).toContain(`and their dashboards from ${sessions.length} sessions`);
+    expect(await s.runtime.repos.consoleRollups.backlogSize()).toBe(0);
+    expect(await expectDashboardMatchesRaw()).toEqual(before);
   });
 });

@@ -30,7 +30,10 @@ describe('simulated history in the reports', () => {
   const stored = async () => {
     const days = await rt.repos.reports.days('acme', dayOf(FROM / 1000) - 1, dayOf(TO / 1000) + 1);
     const top = await rt.repos.reports.topUsers('acme', [{ days: 1, firstDay: dayOf(FROM / 1000) - 1, lastFirstDay: dayOf(TO / 1000) + 1 }], 1, 100);
-    return { days, top };
+    // the dashboard's rollups, which the simulated sessions filled as they joined and ended
+    const mix = await rt.store.db.selectFrom('console_mix_days').selectAll().orderBy('tenant_key').orderBy('day').orderBy('field').orderBy('kind').execute();
+    const quality = await rt.store.db.selectFrom('console_quality_days').selectAll().orderBy('tenant_key').orderBy('day').execute();
+    return { days, top, mix, quality };
   };
 
   it('rolls up every simulated meeting as it ends, matching the meeting rows', async () => {
@@ -52,6 +55,8 @@ describe('simulated history in the reports', () => {
 
   it('rebuilds exactly what the meetings rolled up as they ended', async () => {
     const before = await stored();
+    expect(before.mix.length).toBeGreaterThan(0);
+    expect(before.quality.length).toBeGreaterThan(0);
     await rebuildReports(rt.store.db, rt.repos, { batch: 7 });
     expect(await stored()).toEqual(before);
   });

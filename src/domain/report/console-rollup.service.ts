@@ -53,3 +53,25 @@ export async function backfillConsoleRollups(db: Kysely<Database>, repos: Rollup
     if (clock.now() >= until) return true;
   }
 }
+
+/**
+ * Rolls up every session of a tenant again, in the caller's transaction, after `consoleRollups.clear`:
+ * joins into the mix, ended sessions' samples into quality (open ones count when they end). Returns how
+ * many sessions it read.
+ */
+export async function rebuildConsoleRollups(repos: RollupRepos, tenantKey: string, trx: Kysely<Database>, batch = 1000): Promise<number> {
+  let read = 0;
+  for (let after: string | undefined; ; ) {
+    const page = await repos.sessions.tenantPage(tenantKey, after, batch, trx);
+    const last = page.at(-1);
+    if (!last) return read;
+    await rollUpJoins(repos, await repos.sessions.joins(page.map((p) => p.id), trx), trx);
+    await rollUpEnded(
+      repos,
+      page.filter((p) => p.ended).map((p) => p.id),
+      trx,
+    );
+    read += page.length;
+    after = last.id;
+  }
+}

@@ -130,6 +130,25 @@ export class ConsoleRollupRepository {
     return rows.map((r) => ({ sessionId: r.session_id, quality: Number(r.quality) === 1 }));
   }
 
+  /**
+   * Forgets a tenant's rollups, and its sessions still in the backfill's backlog, in the caller's
+   * transaction: what a rebuild does before it rolls every session of the tenant up again.
+   */
+  async clear(tenantKey: string, db: Kysely<Database> = this.db): Promise<void> {
+    await db.deleteFrom('console_mix_days').where('tenant_key', '=', tenantKey).execute();
+    await db.deleteFrom('console_quality_days').where('tenant_key', '=', tenantKey).execute();
+    await db
+      .deleteFrom('console_rollup_backlog')
+      .where('session_id', 'in', (eb) => eb.selectFrom('participant_sessions').select('id').where('tenant_key', '=', tenantKey))
+      .execute();
+  }
+
+  /** Tenants that have rollups. */
+  async tenantKeys(): Promise<string[]> {
+    const rows = await this.db.selectFrom('console_mix_days').select('tenant_key').union(this.db.selectFrom('console_quality_days').select('tenant_key')).execute();
+    return rows.map((r) => r.tenant_key);
+  }
+
   /** Sessions still to be rolled up by the backfill. */
   async backlogSize(): Promise<number> {
     const r = await this.db.selectFrom('console_rollup_backlog').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();

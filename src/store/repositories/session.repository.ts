@@ -77,6 +77,20 @@ export class SessionRepository {
     return db.selectFrom('participant_sessions').select(['id', 'tenant_key', 'joined_at', 'device']).where('id', 'in', ids).execute();
   }
 
+  /** A tenant's sessions in id order after a cursor: whether each has ended (its samples are final then). */
+  async tenantPage(tenantKey: string, after: string | undefined, limit: number, db: Kysely<Database> = this.db): Promise<{ id: string; ended: boolean }[]> {
+    let q = db.selectFrom('participant_sessions').select(['id', 'left_at']).where('tenant_key', '=', tenantKey);
+    if (after !== undefined) q = q.where('id', '>', after);
+    const rows = await q.orderBy('id').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, ended: r.left_at !== null }));
+  }
+
+  /** The tenants that have sessions. */
+  async tenantKeys(): Promise<string[]> {
+    const rows = await this.db.selectFrom('participant_sessions').select('tenant_key').distinct().execute();
+    return rows.map((r) => r.tenant_key);
+  }
+
   /** The quality samples of the sessions, with their tenant. */
   async samplesOf(sessionIds: readonly string[], db: Kysely<Database> = this.db): Promise<{ tenant_key: string; minute: number; sample: string }[]> {
     if (sessionIds.length === 0) return [];
