@@ -158,8 +158,10 @@ describe(`rooms (${dialect})`, () => {
     });
 
     it('status false schedules a window wholly in the future; empty-string times are no time (as Feishu accepts)', async () => {
-      const later = await created({ name: 'Later', room_status: { status: false, disable_start_time: sec(3_600_000) } });
-      expect(later.room_status).toMatchObject({ status: true, schedule_status: false, disable_start_time: sec(3_600_000), disable_end_time: '0' });
+      // one clock reading: two could straddle a second
+      const start = sec(3_600_000);
+      const later = await created({ name: 'Later', room_status: { status: false, disable_start_time: start } });
+      expect(later.room_status).toMatchObject({ status: true, schedule_status: false, disable_start_time: start, disable_end_time: '0' });
       const blank = await created({ name: 'Blank', room_status: { status: true, disable_start_time: '', disable_end_time: '' } });
       expect(blank.room_status).toMatchObject({ status: true, schedule_status: true, disable_start_time: '', disable_end_time: '' });
     });
