@@ -73,7 +73,7 @@ describe(`openvc serve prints working demo credentials (${dialect})`, () => {
         .map((l) => JSON.parse(l) as Record<string, unknown>)
         .some((l) => l.url === '/open-apis/contact/v3/users/:user_id' && l.status === 200 && /^\d{14}[0-9A-F]{20}$/.test(String(l.log_id)));
     // The child's stdout reaches this process a moment after the response does.
-    await expect.poll(logged, { timeout: 3000 }).toBe(true);
+    await expect.poll(logged, { timeout: 10_000 }).toBe(true);
     expect(await stop(first.child)).toBe(0);
 
     // As a demo store made before sign-in and registered redirects was: no passwords, no redirect URIs.

@@ -132,7 +132,7 @@ describe('event delivery to apps, through the SDK EventDispatcher', () => {
     expect(flaky.map((e) => e.event_id).sort()).toEqual(enc.map((e) => e.event_id).sort());
     expect(flaky.every((e) => e.app_id === FLAKY.appId)).toBe(true);
     // Outcomes are written in batches, within 50 ms of the answer: the last may land just after it arrived.
-    await expect.poll(async () => (await s.runtime.repos.deliveries.forApp(FLAKY.appId)).map((d) => [d.status, d.attempts]), { timeout: 2_000, interval: 25 }).toEqual(expected.map(() => ['delivered', 3]));
+    await expect.poll(async () => (await s.runtime.repos.deliveries.forApp(FLAKY.appId)).map((d) => [d.status, d.attempts]), { timeout: 10_000, interval: 25 }).toEqual(expected.map(() => ['delivered', 3]));
     const deliveries = await s.runtime.repos.deliveries.forApp(FLAKY.appId);
     const log = await s.runtime.repos.deliveries.attempts(deliveries[0]!.id);
     expect(log.map((a) => a.status_code)).toEqual([500, 500, 200]);

@@ -206,7 +206,7 @@ describe(`openvc seed (CLI) on a running ${dialect} server`, () => {
       expect((await get('zed'))?.email).toBe('zed@acme.test');
       // Another process changed a cached user: the server sees it at once (the seed's commit bumped the
       // tenant's directory version, which every cached read checks first).
-      await expect.poll(async () => (await get('alice'))?.name, { timeout: 1000, interval: 20 }).toBe('Alice Renamed');
+      await expect.poll(async () => (await get('alice'))?.name, { timeout: 10_000, interval: 20 }).toBe('Alice Renamed');
       expect((await get('alice'))?.department_ids).toEqual(['big']);
 
       const broken = s.store.file('broken.json', JSON.stringify({ tenants: [{ tenant_key: 'acme', name: 'Acme', users: [{ user_id: 'yan', name: 'Yan', shoe_size: 9 }] }] }));
