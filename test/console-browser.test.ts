@@ -51,9 +51,9 @@ describe.skipIf(!hasChromium)('admin console in Chromium', () => {
     return json.data as Json;
   };
 
-  /** A browser context signed in as `user` through the sign-in page, at a size. */
-  async function signedInPage(user: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'en-US' });
+  /** A browser context signed in as `user` through the sign-in page, at a size (and in a time zone). */
+  async function signedInPage(user: string, viewport = { width: 1280, height: 800 }, timezoneId?: string): Promise<Page> {
+    const context = await browser.newContext({ viewport, locale: 'en-US', ...(timezoneId ? { timezoneId } : {}) });
     contexts.push(context);
     const page = await context.newPage();
     await page.goto(`${s.url}/admin`);
@@ -121,6 +121,26 @@ describe.skipIf(!hasChromium)('admin console in Chromium', () => {
     expect(await get('from=2020-01-01&to=2024-01-01')).toMatchObject({ code: 121003, msg: expect.stringContaining('at most 366') });
     expect(await get('from=2024-02-30&to=2024-03-01')).toMatchObject({ code: 121003, msg: expect.stringContaining('no date') });
     expect(await get('from=2024-03-02&to=2024-03-01')).toMatchObject({ code: 121003, msg: expect.stringContaining('ends before') });
+  });
+
+  it("opens on today: the dashboard on the server's report day, the room calendar on the browser's own date", async () => {
+    const client = s.client(fixture.acme.full);
+    const level = await ok(client.vc.roomLevel.create({ data: { name: 'Shanghai office', parent_id: '0' } }));
+    const room = await ok(client.vc.room.create({ data: { name: 'Bund', capacity: 6, room_level_id: level.room_level!.room_level_id! } }));
+    // A browser in Shanghai at 01:30 on Monday 7 December, when it is still Sunday in UTC: a fixed instant,
+    // so that the page's "today" is the same whenever the test runs.
+    const page = await signedInPage('alice', undefined, 'Asia/Shanghai');
+    await page.waitForURL(/\/admin$/);
+    await page.clock.setFixedTime(new Date('2026-12-06T17:30:00Z'));
+    await page.goto(`${s.url}/admin`);
+    await page.waitForFunction(() => (globalThis as any).document.body.dataset.drawn !== undefined);
+    // report days begin at 00:00 UTC+8: the last 30 of them end with Monday's
+    expect([await page.inputValue('#range input[name=from]'), await page.inputValue('#range input[name=to]')]).toEqual(['2026-11-08', '2026-12-07']);
+    await page.goto(`${s.url}/admin/rooms?room=${room.room!.room_id!}`);
+    await page.waitForSelector('#calendar .day');
+    expect(await page.inputValue('#cal-date')).toBe('2026-12-07');
+    // the week shown is the one that holds the browser's Monday, and begins with it
+    expect(await page.getAttribute('#calendar .day >> nth=0', 'data-day')).toBe('2026-12-07');
   });
 
   it('shows a live meeting an SDK script started, updates without reload, and ends it', async () => {

@@ -114,7 +114,10 @@
     render();
   });
 
-  const isoDate = (d) => d.toISOString().slice(0, 10);
+  /** The report day (UTC+8, as the server counts days: docs/decisions.md "Reports") that holds an instant. */
+  const reportDay = (ms) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+  /** The browser's own calendar date of a Date (the room calendar shows the browser's days). */
+  const isoLocal = (dt) => `${dt.getFullYear()}-${String(dt.getMonth() + 1).padStart(2, '0')}-${String(dt.getDate()).padStart(2, '0')}`;
   const fmtTime = (ms) => (ms ? new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false }) : '');
   const fmtNum = (n, digits = 1) => (n === null || n === undefined ? '–' : Number(n).toFixed(digits).replace(/\.0+$/, ''));
 
@@ -149,9 +152,10 @@
 
   function dashboard(view) {
     const params = new URLSearchParams(location.search);
-    const today = new Date();
-    const from = params.get('from') || isoDate(new Date(today.getTime() - 29 * 86_400_000));
-    const to = params.get('to') || isoDate(today);
+    // the last days up to today as the server counts report days, whatever the browser's time zone
+    const today = Date.now();
+    const from = params.get('from') || reportDay(today - 29 * 86_400_000);
+    const to = params.get('to') || reportDay(today);
     const form = el(
       'form',
       { class: 'bar', id: 'range' },
@@ -163,7 +167,7 @@
           type: 'button',
           class: 'quiet',
           text: t('last', { n }),
-          onclick: () => go(isoDate(new Date(today.getTime() - (n - 1) * 86_400_000)), isoDate(today)),
+          onclick: () => go(reportDay(today - (n - 1) * 86_400_000), reportDay(today)),
         }),
       ),
     );
@@ -306,7 +310,7 @@
 
   // Rooms ----------------------------------------------------------------------------------------------
 
-  const roomState = { roomId: new URLSearchParams(location.search).get('room') || '', mode: 'week', date: isoDate(new Date()) };
+  const roomState = { roomId: new URLSearchParams(location.search).get('room') || '', mode: 'week', date: isoLocal(new Date()) };
   async function rooms(view) {
     const side = el('section', { class: 'card', 'aria-labelledby': 'h-levels' }, el('h2', { id: 'h-levels', text: t('levels') }));
     const detail = el('section', { class: 'card', id: 'room-detail', 'aria-live': 'polite' });
@@ -385,7 +389,6 @@
       cal,
       bookForm,
     );
-    const isoLocal = (dt) => `${dt.getFullYear()}-${String(dt.getMonth() + 1).padStart(2, '0')}-${String(dt.getDate()).padStart(2, '0')}`;
     const fromQ = isoLocal(new Date(days[0].getTime() - 86_400_000));
     const toQ = isoLocal(new Date(days[days.length - 1].getTime() + 86_400_000));
     let b;
