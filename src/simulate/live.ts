@@ -172,7 +172,8 @@ class LiveRun {
     let sharing = false;
     let nextStats = Date.now() + STATS_EVERY_MS;
     await sleep(s.rng.fork('phase').between(0.2, 1) * this.o.heartbeatMs, this.stop.signal);
-    while (!this.stop.signal.aborted && Date.now() < this.deadline && !s.over) {
+    // Every session heartbeats at least once, even one that joined as the time ran out (a busy machine).
+    for (let first = true; !this.stop.signal.aborted && !s.over && (first || Date.now() < this.deadline); first = false) {
       if (await this.tolerant(s, () => s.client.heartbeat(s.id))) this.summary.heartbeats++;
       const elapsed = Date.now() - this.started;
       if (shares && !sharing && elapsed >= third && elapsed < 2 * third) {
