@@ -51,6 +51,14 @@ describe('participant protocol', () => {
     await ok('bob', 'POST', `/client/v1/sessions/${joined.session_id}/media`, { audio: true, video: true });
     await ok('bob', 'POST', `/client/v1/sessions/${joined.session_id}/share/start`);
     await ok('bob', 'POST', `/client/v1/sessions/${joined.session_id}/stats`, { samples: [{ minute: Math.floor(Date.now() / 1000), bitrate_kbps: 800, packet_loss: 0.01 }] });
+    // a minute far outside the session (minutes since 1970 instead of seconds; an hour ahead) is refused, and nothing of the batch is kept
+    for (const minute of [Math.floor(Date.now() / 60_000), Math.floor(Date.now() / 1000) + 3600]) {
+      const wrong = await call('bob', 'POST', `/client/v1/sessions/${joined.session_id}/stats`, { samples: [{ minute: Math.floor(Date.now() / 1000), bitrate_kbps: 1 }, { minute, bitrate_kbps: 2 }] });
+      expect(wrong.status).toBe(400);
+      expect(wrong.body).toMatchObject({ code: 99992402, error: { field_violations: [{ field: 'samples[1].minute', value: String(minute) }] } });
+    }
+    const kept = await s.runtime.store.db.selectFrom('quality_samples').select('sample').where('session_id', '=', joined.session_id).execute();
+    expect(kept.map((r) => JSON.parse(r.sample).bitrate_kbps)).toEqual([800]);
     await ok('alice', 'POST', `/client/v1/sessions/${started.session_id}/leave`);
 
     // bob is told the host changed (the earliest joiner still present hosts now)

@@ -170,7 +170,7 @@ describe('conformance with the SDK declarations', () => {
     await rest('bob', 'POST', `/openvc/v1/room_bookings?user_id_type=user_id`, { room_id: room, start_time: String(now - 60), end_time: end, topic: 'Conformance' });
     const roomSession = await rest('bob', 'POST', `/client/v1/rooms/${room}/join`, { meeting_no: reserve.meeting_no, device: { type: 'room', mac: '00:11:22:33:44:55' } });
     await protocol(s.url, tokens.alice!).media(alice.session_id, { audio: true, video: true });
-    await protocol(s.url, tokens.alice!).stats(alice.session_id, [{ minute: Math.floor(Date.now() / 60_000), bitrate_kbps: 800, packet_loss: 0.01, jitter_ms: 5, rtt_ms: 40 }]);
+    await protocol(s.url, tokens.alice!).stats(alice.session_id, [{ minute: Math.floor(Date.now() / 60_000) * 60, bitrate_kbps: 800, packet_loss: 0.01, jitter_ms: 5, rtt_ms: 40 }]);
     await protocol(s.url, tokens.alice!).share(alice.session_id, true);
     await protocol(s.url, tokens.alice!).share(alice.session_id, false);
     // a chat message of a booked meeting is vc.meeting.send_meeting_im_v1

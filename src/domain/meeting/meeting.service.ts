@@ -6,7 +6,7 @@ import { outboxEvents } from './meeting-events.js';
 import { MeetingEffects, type AfterCommit, type MeetingChangeHook, type MeetingEndedHook } from './meeting-effects.js';
 import { MeetingCommitQueue, type MeetingChange } from './commit-queue.js';
 import { rollUpJoins } from '../report/console-rollup.service.js';
-import { ApiError, apiError } from '../../contract/errors.js';
+import { ApiError, apiError, fieldError } from '../../contract/errors.js';
 import {
   createMeeting,
   end,
@@ -109,6 +109,9 @@ export function newInstantMeetingNo(): string {
 }
 
 const newSessionId = (): string => 'ps_' + randomBytes(12).toString('hex');
+
+/** How far a quality sample's minute may lie outside its session (client clocks drift), in seconds. */
+export const SAMPLE_CLOCK_SKEW_S = 15 * 60;
 
 /**
  * Every change to a meeting goes through here: load, apply the domain rule, then save the meeting, its
@@ -341,6 +344,14 @@ export class MeetingService {
    */
   async stats(caller: Caller, sessionId: string, samples: { minute: number; [k: string]: unknown }[]): Promise<void> {
     const s = await this.liveSession(caller, sessionId);
+    // A sample covers a minute of the session; a client's clock may be off by some minutes, not by years.
+    const first = Math.floor(s.joined_at / 60_000) * 60 - SAMPLE_CLOCK_SKEW_S;
+    const last = Math.floor(this.clock.now() / 1000) + SAMPLE_CLOCK_SKEW_S;
+    samples.forEach((sample, i) => {
+      if (sample.minute < first || sample.minute > last) {
+        throw fieldError(`samples[${i}].minute`, `unix seconds of a minute of this session: from ${first} (its join, less ${SAMPLE_CLOCK_SKEW_S / 60} minutes of clock skew) to ${last}`, sample.minute);
+      }
+    });
     await this.db.transaction().execute(async (trx) => {
       if (!(await this.repos.sessions.holdOpen(s.id, trx))) throw apiError('participantStatusUnexpected', 'the session has left the meeting');
       await this.repos.sessions.putSamples(
