@@ -2,9 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError } from '../config/config.js';
-import { SeedError } from '../domain/seed.js';
-import { StoreOpenError } from '../store/database.js';
-import { ListenError } from '../app/runtime.js';
 import { serveCommand } from './serve.js';
 import { migrateCommand } from './migrate.js';
 import { seedCommand } from './seed.js';
@@ -49,7 +46,9 @@ program.addCommand(exportsCommand());
 program.addCommand(reportsCommand());
 program.addCommand(userCommand());
 
-program.parseAsync(process.argv).catch((e: unknown) => {
+program.parseAsync(process.argv).catch(async (e: unknown) => {
+  // The modules of these errors were loaded by the command that threw them (the CLI loads the runtime lazily).
+  const [{ SeedError }, { StoreOpenError }, { ListenError }] = await Promise.all([import('../domain/seed.js'), import('../store/database.js'), import('../app/runtime.js')]);
   if (e instanceof ConfigError || e instanceof SeedError || e instanceof StoreOpenError || e instanceof ListenError) {
     console.error(`openvc: ${e.message}`);
     process.exit(2);

@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { rebuildReports } from '../domain/report/rebuild.js';
 import { Progress } from '../simulate/progress.js';
 import { storeOptions, withRuntime } from './options.js';
 
@@ -12,6 +11,7 @@ export function reportsCommand(): Command {
       await withRuntime(opts, async (rt) => {
         const started = performance.now();
         let progress: Progress | undefined;
+        const { rebuildReports } = await import('../domain/report/rebuild.js');
         const s = await rebuildReports(rt.store.db, rt.repos, {
           ...(typeof opts.tenant === 'string' ? { tenantKey: opts.tenant } : {}),
           onStart: (total) => (progress = new Progress({ total, unit: 'meetings' })),

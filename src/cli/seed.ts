@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { applySeedFile, openRuntime } from '../app/runtime.js';
-import { configFromOptions, storeOptions } from './options.js';
+import { configFromOptions, loadRuntime, storeOptions } from './options.js';
 
 export function seedCommand(): Command {
   return storeOptions(
@@ -9,6 +8,7 @@ export function seedCommand(): Command {
       .argument('<file>', 'seed JSON file'),
   ).action(async (file: string, opts: Record<string, unknown>) => {
     const config = configFromOptions({ logLevel: 'warn', ...opts });
+    const { applySeedFile, openRuntime } = await loadRuntime();
     const rt = await openRuntime(config);
     try {
       const s = await applySeedFile(rt, file);

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { ConfigSchema, envName, kebab } from '../config/config.js';
-import { startServer, type RunningServer } from '../app/runtime.js';
-import { configFromOptions, storeOptions } from './options.js';
+import type { RunningServer } from '../app/runtime.js';
+import { configFromOptions, loadRuntime, storeOptions } from './options.js';
 import { DEMO_REDIRECT_URI } from '../domain/demo.js';
 
 function banner(s: RunningServer): string {
@@ -47,6 +47,7 @@ export function serveCommand(): Command {
       if (opts.demo === true) delete opts.demo;
       if (opts.rateLimit === true) delete opts.rateLimit;
       const config = configFromOptions(opts);
+      const { startServer } = await loadRuntime();
       const server = await startServer(config);
       process.stdout.write(banner(server));
       let stopping = false;

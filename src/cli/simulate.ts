@@ -1,11 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { openRuntime } from '../app/runtime.js';
-import { simulateHistory } from '../simulate/history.js';
-import { liveCast, runLive, userTokens } from '../simulate/live.js';
 import { Progress } from '../simulate/progress.js';
-import { resolveTarget } from '../simulate/target.js';
-import { configFromOptions, storeOptions } from './options.js';
+import { configFromOptions, loadRuntime, storeOptions } from './options.js';
 
 const DAY = 86_400_000;
 
@@ -83,6 +79,12 @@ export function simulateCommand(): Command {
       const seed = opts.seed ?? randomInt(0, 2 ** 31);
 
       const { dataDir, databaseUrl, config, logLevel } = opts;
+      const [{ openRuntime }, { simulateHistory }, { liveCast, runLive, userTokens }, { resolveTarget }] = await Promise.all([
+        loadRuntime(),
+        import('../simulate/history.js'),
+        import('../simulate/live.js'),
+        import('../simulate/target.js'),
+      ]);
       const rt = await openRuntime(configFromOptions({ dataDir, databaseUrl, config, logLevel: logLevel ?? 'warn' }));
       let closed = false;
       const close = async () => {
