@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dialect, startTestServer, type TestServer } from './helpers/server.js';
 import { fixture } from './helpers/fixture.js';
+import { sessionWakeKey } from '../src/store/repositories/session.repository.js';
 
 type Json = Record<string, any>;
 
@@ -66,6 +67,51 @@ describe(`long-polls are pushed (${dialect})`, () => {
       // Well inside the 25 s wait: the commit's notification woke it.
       expect(Date.now() - waitStarted).toBeLessThan(10_000);
       expect(reads.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
+  it('clients that come back at once (a restart) make one token read', async () => {
+    const s = servers[0]!;
+    const app = (await s.runtime.repos.apps.find(fixture.acme.full.appId))!;
+    // a token this process has not verified yet
+    const token = (await s.runtime.tokens.issueUserTokens(app, 'member03', app.scopes, 'v1', Date.now())).accessToken;
+    const tokenReads = vi.spyOn(s.runtime.repos.tokens, 'findByHash');
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, async () => {
+          const res = await fetch(`${s.url}/client/v1/events?after=0&wait=0`, { headers: { authorization: `Bearer ${token}` } });
+          return { status: res.status, body: (await res.json()) as Json };
+        }),
+      );
+      expect(answers.every((a) => a.status === 200 && a.body.code === 0)).toBe(true);
+      // the polls that came while the first one's token was being read waited for that read
+      expect(tokenReads).toHaveBeenCalledTimes(1);
+    } finally {
+      tokenReads.mockRestore();
+    }
+  });
+
+  it('one event wakes forty waits of a feed; they share one read of it', async () => {
+    const s = servers[0]!;
+    const started = (await call(s, 'alice', 'POST', '/client/v1/meetings', {})).data;
+    const bob = (await call(s, 'bob', 'POST', '/client/v1/meetings/join', { meeting_no: started.meeting.meeting_no })).data;
+    const first = (await call(s, 'bob', 'GET', `/client/v1/sessions/${bob.session_id}/events`)).data;
+    await vi.waitFor(() => expect(s.runtime.store.wake.reliable()).toBe(true), { timeout: 15_000 });
+    const reads = vi.spyOn(s.runtime.repos.sessions, 'eventsForSession');
+    try {
+      const waits = Array.from({ length: 40 }, () => call(s, 'bob', 'GET', `/client/v1/sessions/${bob.session_id}/events?after=${first.next}&wait=20`));
+      // every wait has arrived and sleeps (the bus knows the feed has nothing newer: none of them read it)
+      await vi.waitFor(() => expect(s.runtime.store.wake.waiting(sessionWakeKey(bob.session_id))).toBe(40), { timeout: 15_000 });
+      expect(reads).not.toHaveBeenCalled();
+      // Alice leaves: Bob is host now, and his feed says so. Every wait wakes in the same turn.
+      expect((await call(s, 'alice', 'POST', `/client/v1/sessions/${started.session_id}/leave`)).code).toBe(0);
+      const woke = await Promise.all(waits);
+      expect(woke.every((w) => w.code === 0 && w.data.events.some((e: Json) => e.type === 'host_changed'))).toBe(true);
+      // Without sharing, each of the 40 would read the feed.
+      expect(reads.mock.calls.length).toBeGreaterThanOrEqual(1);
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(3);
     } finally {
       reads.mockRestore();
     }

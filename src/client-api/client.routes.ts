@@ -180,6 +180,29 @@ function eventsView(rows: ClientEventRow[], after: number) {
   };
 }
 
+/** Reads asked for in this event-loop turn and not started yet, by key, cursor and limit. */
+const readsThisTurn = new Map<string, Promise<unknown[]>>();
+
+/**
+ * One query for the polls of a feed that ask for the same page in one event-loop turn (a thousand
+ * clients coming back at once after a restart, or every page of a meeting woken by one event). The
+ * query starts after every poll that shares it subscribed and took its epoch, so it sees all that any of
+ * them could have been woken for: sharing loses nothing.
+ */
+function sharedRead<T>(id: string, read: () => Promise<T[]>): Promise<T[]> {
+  let shared = readsThisTurn.get(id) as Promise<T[]> | undefined;
+  if (!shared) {
+    shared = new Promise<T[]>((resolve, reject) => {
+      setImmediate(() => {
+        readsThisTurn.delete(id);
+        read().then(resolve, reject);
+      });
+    });
+    readsThisTurn.set(id, shared);
+  }
+  return shared;
+}
+
 /**
  * Answers with the key's events after the cursor, waiting up to `waitS` for some to arrive. The wait is
  * pushed, not polled: the store's wake bus resolves it when a transaction that wrote events for the key
@@ -188,6 +211,7 @@ function eventsView(rows: ClientEventRow[], after: number) {
  * down) the poll looks for itself once a second.
  */
 async function longPoll<T extends { seq: number }>(bus: WakeBus, key: string, after: number, limit: number, read: () => Promise<T[]>, waitS: number, request: FastifyRequest): Promise<T[]> {
+  const readId = `${key}|${after}|${limit}`;
   const deadline = Date.now() + waitS * 1000;
   let gone: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => (gone = resolve));
@@ -199,7 +223,7 @@ async function longPoll<T extends { seq: number }>(bus: WakeBus, key: string, af
         const known = bus.lastSeq(key);
         if (known === undefined || known > after || !bus.reliable()) {
           const epoch = bus.epoch();
-          const rows = await read();
+          const rows = await sharedRead(readId, read);
           // A short page holds the newest event; an empty one says there is none after the cursor.
           if (rows.length < limit) bus.noteRead(key, rows.length > 0 ? rows[rows.length - 1]!.seq : after, epoch);
           if (rows.length > 0) return rows;

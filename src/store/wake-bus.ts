@@ -107,6 +107,11 @@ export class WakeBus {
     return this.epochNo;
   }
 
+  /** How many waits this process holds on the key now. */
+  waiting(key: string): number {
+    return this.waiters.get(key)?.size ?? 0;
+  }
+
   /** The newest seq known for the key, if known. */
   lastSeq(key: string): number | undefined {
     return this.listening ? this.last.get(key) : undefined;

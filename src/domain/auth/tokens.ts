@@ -83,6 +83,8 @@ export class TokenService {
   private readonly verified = new Map<string, { principal: Principal; until: number }>();
   /** Hashes of recently presented tokens, so that a repeated bearer is not hashed on every request. */
   private readonly hashes = new Map<string, string>();
+  /** Verifications asking the store now, by hash: the same token presented meanwhile waits for that answer. */
+  private readonly verifying = new Map<string, Promise<Principal | BearerFailure>>();
 
   constructor(
     private readonly apps: AppRepository,
@@ -152,6 +154,16 @@ export class TokenService {
     const recent = this.verifiedRecently(token);
     if (recent) return recent;
     const hash = this.hashOf(token);
+    // Many requests with one token at once (clients coming back after a restart) make one store read.
+    let pending = this.verifying.get(hash);
+    if (!pending) {
+      pending = this.lookUp(hash, expectKind, failure).finally(() => this.verifying.delete(hash));
+      this.verifying.set(hash, pending);
+    }
+    return pending;
+  }
+
+  private async lookUp(hash: string, expectKind: ReturnType<typeof expectedKind>, failure: BearerFailure): Promise<Principal | BearerFailure> {
     const now = this.clock.now();
     // Not verified recently: whatever is kept for it has run out.
     this.verified.delete(hash);
