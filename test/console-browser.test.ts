@@ -8,7 +8,7 @@ import { openRuntime } from '../src/app/runtime.js';
 import { simulateHistory } from '../src/simulate/history.js';
 import { resolveTarget } from '../src/simulate/target.js';
 import { closeBrowserTest, hasChromium, launchChromium } from './helpers/browser.js';
-import { FIXTURE_PASSWORD, fixture, fixtureSeed } from './helpers/fixture.js';
+import { FIXTURE_PASSWORD, fixture, fixtureSeedWithAdmin } from './helpers/fixture.js';
 import { TestStore, startTestServer, type TestServer } from './helpers/server.js';
 import { signIn } from './helpers/sign-in.js';
 import { ok } from './helpers/sdk.js';
@@ -20,14 +20,6 @@ type Json = Record<string, any>;
 const SHOTS = '/tmp/console-shots';
 const DAY = 86_400_000;
 const isoDay = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
-
-/** The fixture with alice as the tenant's administrator (bob stays an ordinary user). */
-function seed() {
-  const s = fixtureSeed();
-  const acme = s.tenants[0]!;
-  acme.users = acme.users!.map((u) => (u.user_id === 'alice' ? { ...u, admin: true } : u));
-  return s;
-}
 
 describe.skipIf(!hasChromium)('admin console in Chromium', () => {
   const store = new TestStore();
@@ -69,7 +61,7 @@ describe.skipIf(!hasChromium)('admin console in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     await store.prepare();
     const rt = await openRuntime(store.config(), { logger: pino({ level: 'silent' }) });
-    await rt.repos.directory.applySeed(seed());
+    await rt.repos.directory.applySeed(fixtureSeedWithAdmin());
     await simulateHistory(rt, await resolveTarget(rt, { tenant: 'acme' }), { meetings: 12, participants: 5, from: historyFrom, to: now - DAY, seed: 11 });
     await rt.store.close();
     s = await startTestServer({ store, seed: null, capture, config: { rateLimit: false, recordingCloseWait: 1 } });

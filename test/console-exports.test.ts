@@ -1,24 +1,17 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_REQUEST_RETENTION_MS, runMaintenance } from '../src/jobs/maintenance.js';
-import { fixtureSeed } from './helpers/fixture.js';
+import { fixtureSeedWithAdmin } from './helpers/fixture.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { signIn } from './helpers/sign-in.js';
 
 type Json = Record<string, any>;
 
-/** The fixture with alice as the tenant's administrator. */
-function seed() {
-  const s = fixtureSeed();
-  s.tenants[0]!.users = s.tenants[0]!.users!.map((u) => (u.user_id === 'alice' ? { ...u, admin: true } : u));
-  return s;
-}
-
 describe("the console's export form", () => {
   let s: TestServer;
   let cookie: string;
   beforeAll(async () => {
-    s = await startTestServer({ seed: seed() });
+    s = await startTestServer({ seed: fixtureSeedWithAdmin() });
     cookie = await signIn(s.url, 'acme', 'alice');
   });
   afterAll(async () => {

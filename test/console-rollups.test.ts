@@ -5,7 +5,7 @@ import { openRuntime } from '../src/app/runtime.js';
 import { simulateHistory } from '../src/simulate/history.js';
 import { resolveTarget } from '../src/simulate/target.js';
 import * as dashboardRollups from '../src/store/migrations/0040-dashboard-rollups.js';
-import { fixture, fixtureSeed } from './helpers/fixture.js';
+import { fixture, fixtureSeedWithAdmin } from './helpers/fixture.js';
 import { TestStore, startTestServer, type TestServer } from './helpers/server.js';
 import { signIn } from './helpers/sign-in.js';
 import { runCli } from './helpers/cli.js';
@@ -20,13 +20,6 @@ const dayStartOf = (unixS: number) => Math.floor((unixS + 8 * 3600) / 86_400) * 
  * bucket (buckets are 2^(1/16) wide, told by their geometric middle) and rounding to 4 significant digits.
  */
 const TOLERANCE = 2 ** (1 / 32) * 1.0005;
-
-/** The fixture with alice as the tenant's administrator. */
-function seed() {
-  const s = fixtureSeed();
-  s.tenants[0]!.users = s.tenants[0]!.users!.map((u) => (u.user_id === 'alice' ? { ...u, admin: true } : u));
-  return s;
-}
 
 function nearestRank(values: number[], p: number): number | null {
   if (values.length === 0) return null;
@@ -62,7 +55,7 @@ describe('dashboard rollups equal what the raw rows give', () => {
   beforeAll(async () => {
     await store.prepare();
     const rt = await openRuntime(store.config(), { logger: pino({ level: 'silent' }) });
-    await rt.repos.directory.applySeed(seed());
+    await rt.repos.directory.applySeed(fixtureSeedWithAdmin());
     const target = await resolveTarget(rt, { tenant: 'acme' });
     // History from before the rollups: the store as an older openvc left it, then brought up to date
     // (migration 0040 again), so these sessions can only reach the dashboard through the backfill job.

@@ -63,3 +63,11 @@ export function fixtureSeed(): Seed {
     ],
   };
 }
+
+/** The fixture with alice as acme's administrator (the admin console's user; bob stays an ordinary user). */
+export function fixtureSeedWithAdmin(): Seed {
+  const s = fixtureSeed();
+  const acme = s.tenants[0]!;
+  acme.users = acme.users!.map((u) => (u.user_id === 'alice' ? { ...u, admin: true } : u));
+  return s;
+}
