@@ -172,13 +172,18 @@ async function migratorOf(store: Store): Promise<Migrator> {
 
 /**
  * Kysely's migrator looks for its tables with an introspection of every schema of the database, which calls
- * `pg_get_serial_sequence` by name: a schema that another client drops during that query (another
- * deployment's, or another test file's) fails it with 3F000 "schema … does not exist", though ours is fine.
+ * `pg_get_serial_sequence` by name: a schema, table or column that another client drops during that query
+ * (another deployment's, or another test file's) fails it, though ours is fine: 3F000 "schema … does not
+ * exist", 42P01 "relation … does not exist" or 42703 "column … of relation … does not exist". Unless the
+ * message names our schema, the migration is tried again (in its transaction, so from where it was); one of
+ * ours that really fails so fails the same way each time, and the last error is reported.
  */
+const VANISHED = new Set(['3F000', '42P01', '42703']);
 function anotherSchemaVanished(store: Store, e: unknown, ours: string | undefined): boolean {
   if (store.dialect !== 'postgres' || !e || typeof e !== 'object') return false;
   const err = e as { code?: string; message?: string };
-  return err.code === '3F000' && (ours === undefined || !(err.message ?? '').includes(`"${ours}"`));
+  if (!err.code || !VANISHED.has(err.code)) return false;
+  return ours === undefined || !(err.message ?? '').includes(`"${ours}`);
 }
 
 export async function migrateToLatest(store: Store): Promise<MigrationResultSet> {
