@@ -87,9 +87,12 @@ async function startPostgres(dir: string): Promise<{ url: string; stop(): void }
   const initdb = pgBin('initdb');
   const pgCtl = pgBin('pg_ctl');
   if (!initdb || !pgCtl) throw new Error('cluster: no initdb/pg_ctl found; pass --database-url of an existing PostgreSQL');
-  const data = join(dir, 'pg');
-  mkdirSync(data, { recursive: true });
   const asRoot = process.getuid?.() === 0;
+  // As root the server runs as `postgres`, which must reach its data directory: a `dir` nested in a
+  // caller's private (0700) temporary directory is not reachable, so root gets a fresh one of its own.
+  const base = asRoot ? mkdtempSync(join(tmpdir(), 'openvc-cluster-pg-')) : dir;
+  const data = join(base, 'pg');
+  mkdirSync(data, { recursive: true });
   const run = (args: string[]) => {
     const cmd = asRoot ? ['runuser', '-u', 'postgres', '--', ...args] : args;
     const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' });
@@ -98,13 +101,17 @@ async function startPostgres(dir: string): Promise<{ url: string; stop(): void }
   if (asRoot) {
     const pgUser = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
     const uid = Number(pgUser.stdout.trim());
-    chmodSync(dir, 0o755);
+    chmodSync(base, 0o755);
     chownSync(data, uid, Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim()));
   }
   const port = await freePort();
   run([initdb, '-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync']);
   run([pgCtl, '-D', data, '-l', join(data, 'server.log'), '-o', `-p ${port} -k ${data} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, '-w', 'start']);
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop: () => void spawnSync(asRoot ? 'runuser' : pgCtl, asRoot ? ['-u', 'postgres', '--', pgCtl, '-D', data, '-m', 'immediate', 'stop'] : ['-D', data, '-m', 'immediate', 'stop']) };
+  const stop = () => {
+    spawnSync(asRoot ? 'runuser' : pgCtl, asRoot ? ['-u', 'postgres', '--', pgCtl, '-D', data, '-m', 'immediate', 'stop'] : ['-D', data, '-m', 'immediate', 'stop']);
+    if (base !== dir) rmSync(base, { recursive: true, force: true });
+  };
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
