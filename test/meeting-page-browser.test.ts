@@ -37,6 +37,21 @@ async function boxes(page: Page) {
   });
 }
 
+/** Frames the screen tile's video has painted, and the mean brightness (0–255) of what it shows now. */
+const screenTileFrames = (page: Page) =>
+  page.evaluate(() => {
+    const v = document.querySelector('[data-tile$="/screen"] video') as any;
+    const c = document.createElement('canvas');
+    c.width = 64;
+    c.height = 36;
+    const g = c.getContext('2d')!;
+    g.drawImage(v, 0, 0, 64, 36);
+    const d = g.getImageData(0, 0, 64, 36).data;
+    let sum = 0;
+    for (let i = 0; i < d.length; i += 4) sum += d[i]! + d[i + 1]! + d[i + 2]!;
+    return { frames: v.getVideoPlaybackQuality().totalVideoFrames as number, brightness: sum / (d.length / 4) / 3 };
+  });
+
 type Box = { x: number; y: number; w: number; h: number; bottom: number; right: number };
 const overlap = (a: Box, b: Box) => a.x < b.right - 0.5 && b.x < a.right - 0.5 && a.y < b.bottom - 0.5 && b.y < a.bottom - 0.5;
 
@@ -190,6 +205,11 @@ describe.skipIf(!hasChromium)('the meeting page of a booked meeting', () => {
       expect(screen.y).toBeGreaterThanOrEqual(b.header.bottom - 0.5);
       expect(screen.h, `${size.name}: the screen is the large one`).toBeGreaterThan(b.strip[0]!.h * 2);
       for (const t of b.strip) expect(t.bottom).toBeLessThanOrEqual(b.footer.y + 0.5);
+      // the screen tile shows the shared picture (painted frames, not black) before it is photographed:
+      // a screen track starts slowly, and the first shot used to catch the tile before its first frame
+      const shown = await screenTileFrames(page);
+      await page.waitForFunction((n) => (document.querySelector('[data-tile$="/screen"] video') as any).getVideoPlaybackQuality().totalVideoFrames >= n + 2, shown.frames);
+      expect((await screenTileFrames(page)).brightness, `${size.name}: the shared screen is shown`).toBeGreaterThan(20);
       await page.screenshot({ path: `${SHOTS}/${size.name}-screen.png` });
     }
     // the phone with the chat open over the stage
