@@ -118,7 +118,8 @@
   const reportDay = (ms) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
   /** The browser's own calendar date of a Date (the room calendar shows the browser's days). */
   const isoLocal = (dt) => `${dt.getFullYear()}-${String(dt.getMonth() + 1).padStart(2, '0')}-${String(dt.getDate()).padStart(2, '0')}`;
-  const fmtTime = (ms) => (ms ? new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false }) : '');
+  // A month name in English ("7 Dec 2026, 11:59:41"): a numeric 07/12/2026 reads as July to half the readers.
+  const fmtTime = (ms) => (ms ? new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { year: 'numeric', month: lang === 'zh' ? 'numeric' : 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }) : '');
   const fmtNum = (n, digits = 1) => (n === null || n === undefined ? '–' : Number(n).toFixed(digits).replace(/\.0+$/, ''));
 
   // Dashboard ------------------------------------------------------------------------------------------
