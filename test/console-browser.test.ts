@@ -223,6 +223,13 @@ describe.skipIf(!hasChromium)('admin console in Chromium', () => {
     await page.waitForSelector('#room-config tr[data-section=display_background]');
     expect(await page.textContent('#room-config tr[data-section=display_background] .from')).toBe('level HQ');
     expect(await page.textContent('#room-config tr[data-section=room_background] .from')).toBe('this room');
+    // the form starts at a time that can still be booked (not 10:00 of a day already past it), an hour long
+    const prefilled = await page.evaluate(() => {
+      const value = (name: string) => new Date(((globalThis as any).document.querySelector(`#book-form input[name=${name}]`) as { value: string }).value).getTime();
+      return { start: value('start'), end: value('end'), now: Date.now() };
+    });
+    expect(prefilled.start).toBeGreaterThan(prefilled.now);
+    expect(prefilled.end - prefilled.start).toBe(3600_000);
     await page.fill('#book-form input[name=topic]', 'Planning');
     const start = new Date(Date.now() + 2 * 3600_000);
     start.setMinutes(0, 0, 0);

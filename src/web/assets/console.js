@@ -361,7 +361,12 @@
     const first = roomState.mode === 'week' ? new Date(base.getTime() - ((base.getDay() + 6) % 7) * 86_400_000) : base;
     const days = Array.from({ length: roomState.mode === 'week' ? 7 : 1 }, (_, i) => new Date(first.getTime() + i * 86_400_000));
     const cal = el('div', { class: 'cal', id: 'calendar', style: `grid-template-columns:repeat(${days.length},minmax(0,1fr))` });
-    const start = new Date(`${roomState.date}T10:00`);
+    // 10:00 on the day shown, or the next full hour when that has passed: a form filled with a past time
+    // would only be refused.
+    const nextHour = new Date();
+    nextHour.setHours(nextHour.getHours() + 1, 0, 0, 0);
+    const tenAm = new Date(`${roomState.date}T10:00`);
+    const start = tenAm.getTime() > Date.now() ? tenAm : nextHour;
     const local = (dt) => new Date(dt.getTime() - dt.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
     const bookForm = el(
       'form',
