@@ -287,8 +287,11 @@ describe.skipIf(!hasChromium)('admin console in Chromium', () => {
     expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{43}$/);
     expect((await fetch(link)).status).toBe(200);
 
+    // the button names what it does, the cell what is
+    expect(await page.textContent('tr[data-user="member02"] button.toggle-status')).toBe('Disable');
     await page.click('tr[data-user="member02"] button.toggle-status');
     await page.waitForFunction(() => (globalThis as any).document.querySelector('tr[data-user="member02"] .state')?.textContent === 'Disabled');
+    expect(await page.textContent('tr[data-user="member02"] button.toggle-status')).toBe('Enable');
     await page.click('tr[data-user="member02"] button.toggle-status');
     await page.waitForFunction(() => (globalThis as any).document.querySelector('tr[data-user="member02"] .state')?.textContent === 'Active');
 
