@@ -87,6 +87,18 @@ describe.skipIf(!hasChromium)('admin console in Chromium', () => {
     expect(data.data.days.reduce((n: number, d: Json) => n + d.meetings, 0)).toBe(12);
     expect(data.data.devices.length).toBeGreaterThan(1);
     expect(data.data.quality.some((q: Json) => q.samples > 0 && q.jitter.p50 !== null)).toBe(true);
+    // the legend names what is under the pointer: the device kind of a bar, the day of a point
+    const legendOf = async (card: string) => {
+      const first = page.locator(`#chart-${card} .u-legend .u-series`).first();
+      return `${await first.locator('.u-label').textContent()}: ${await first.locator('.u-value').textContent()}`;
+    };
+    const over = await page.locator('#chart-devices .u-over').boundingBox();
+    await page.mouse.move(over!.x + over!.width / (2 * data.data.devices.length), over!.y + over!.height / 2);
+    expect(await legendOf('devices')).toBe(`Kind: ${data.data.devices[0].kind}`);
+    const usage = await page.locator('#chart-usage .u-over').boundingBox();
+    await page.mouse.move(usage!.x + usage!.width / 2, usage!.y + usage!.height / 2);
+    expect(await legendOf('usage')).toMatch(/^Date: \d{4}-\d{2}-\d{2}$/);
+    await page.mouse.move(0, 0);
     await page.screenshot({ path: `${SHOTS}/dashboard-1280.png`, fullPage: true });
 
     const href = await page.getAttribute('#chart-usage a.download', 'href');

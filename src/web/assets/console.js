@@ -15,7 +15,7 @@
       end: 'End meeting', kick: 'Remove', makeHost: 'Make host', recStart: 'Start recording', recStop: 'Stop recording', recording: 'Recording',
       ended: 'Meeting ended.', kicked: 'Removed from the meeting.', hostSet: 'Host changed.', recStarted: 'Recording started.', recStopped: 'Recording stopped.',
       updated: 'Updated {t}', levels: 'Levels and rooms', capacity: 'Capacity', enabled: 'Enabled', disabled: 'Disabled', enable: 'Enable', disable: 'Disable',
-      day: 'Day', week: 'Week', date: 'Date', bookings: 'Bookings', book: 'Book', start: 'Start', endTime: 'End', booked: 'Room booked.',
+      day: 'Day', week: 'Week', date: 'Date', category: 'Kind', bookings: 'Bookings', book: 'Book', start: 'Start', endTime: 'End', booked: 'Room booked.',
       checkedIn: 'checked in', awaiting: 'awaiting check-in', pickRoom: 'Pick a room on the left.', roomEnabled: 'Room enabled.', roomDisabled: 'Room disabled.',
       settings: 'Settings and where each comes from', fromRoom: 'this room', fromLevel: 'level {name}', fromRoot: 'the organisation', room: 'Room ID', organizer: 'Organizer', status: 'Status', error: 'Refused', people: '{n} in the meeting',
       'nav.users': 'Users', 'nav.apps': 'Apps and events', addUser: 'Add user', userId: 'User ID', name: 'Name', email: 'Email', department: 'Department', departments: 'Departments',
@@ -41,7 +41,7 @@
       end: '结束会议', kick: '移出会议', makeHost: '设为主持人', recStart: '开始录制', recStop: '停止录制', recording: '录制中',
       ended: '会议已结束。', kicked: '已移出会议。', hostSet: '已更换主持人。', recStarted: '已开始录制。', recStopped: '已停止录制。',
       updated: '更新于 {t}', levels: '层级和会议室', capacity: '容量', enabled: '已启用', disabled: '已禁用', enable: '启用', disable: '禁用',
-      day: '日', week: '周', date: '日期', bookings: '预订', book: '预订', start: '开始', endTime: '结束', booked: '会议室已预订。',
+      day: '日', week: '周', date: '日期', category: '类别', bookings: '预订', book: '预订', start: '开始', endTime: '结束', booked: '会议室已预订。',
       checkedIn: '已签到', awaiting: '待签到', pickRoom: '请在左侧选择会议室。', roomEnabled: '会议室已启用。', roomDisabled: '会议室已禁用。',
       settings: '设置及其来源', fromRoom: '本会议室', fromLevel: '层级 {name}', fromRoot: '整个组织', room: '会议室 ID', organizer: '预订人', status: '状态', error: '操作被拒绝', people: '{n} 人在会中',
       'nav.users': '用户', 'nav.apps': '应用和事件', addUser: '添加用户', userId: '用户 ID', name: '姓名', email: '邮箱', department: '部门', departments: '部门',
@@ -133,7 +133,7 @@
     const opts = {
       width,
       height: 220,
-      series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i], width: 2, scale: s.scale ?? 'y', spanGaps: false }))],
+      series: [{ label: t('date'), value: '{YYYY}-{MM}-{DD}' }, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i], width: 2, scale: s.scale ?? 'y', spanGaps: false }))],
       axes: [{}, { label: yLabel, scale: 'y' }, ...(series.some((s) => s.scale === 'y2') ? [{ side: 1, scale: 'y2', grid: { show: false } }] : [])],
       scales: { x: { time: true } },
     };
@@ -146,7 +146,7 @@
       height: 220,
       scales: { x: { time: false, range: [-0.6, Math.max(0.6, labels.length - 0.4)] } },
       axes: [{ values: (_, ticks) => ticks.map((i) => labels[i] ?? ''), splits: () => xs }, {}],
-      series: [{}, { label, fill: '#3370ff99', stroke: '#3370ff', paths: uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false } }],
+      series: [{ label: t('category'), value: (_, i) => (i === null ? '--' : (labels[i] ?? '--')) }, { label, fill: '#3370ff99', stroke: '#3370ff', paths: uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false } }],
     };
     charts.push(new uPlot(opts, [xs, values], box));
   }
