@@ -364,6 +364,14 @@ describe.skipIf(!hasChromium)('admin console in Chromium', () => {
       expect(await page.textContent('#status')).toContain('Queued for redelivery');
       for (let i = 0; i < 100 && received.filter((r) => r.header?.event_type === 'vc.meeting.all_meeting_started_v1').length <= before; i++) await new Promise((r) => setTimeout(r, 100));
       expect(received.filter((r) => r.header?.event_type === 'vc.meeting.all_meeting_started_v1').length).toBeGreaterThan(before);
+      // the log says so in words
+      const state = () => page.locator(`${row} .state`).first().textContent();
+      for (let i = 0; i < 50 && (await state()) !== 'Delivered'; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        await page.reload();
+        await page.waitForSelector(row);
+      }
+      expect(await state()).toBe('Delivered');
       await page.screenshot({ path: `${SHOTS}/apps-1280.png`, fullPage: true });
     } finally {
       await closeLocal(receiver);
