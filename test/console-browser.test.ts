@@ -235,6 +235,8 @@ describe.skipIf(!hasChromium)('admin console in Chromium', () => {
     await page.waitForSelector('#room-config tr[data-section=display_background]');
     expect(await page.textContent('#room-config tr[data-section=display_background] .from')).toBe('level HQ');
     expect(await page.textContent('#room-config tr[data-section=room_background] .from')).toBe('this room');
+    // the room's status in words, as of now (not its stored disable window)
+    expect(await page.textContent('#room-config tr[data-section=room_status] td')).toBe('Enabled');
     // the form starts at a time that can still be booked (not 10:00 of a day already past it), an hour long
     const prefilled = await page.evaluate(() => {
       const value = (name: string) => new Date(((globalThis as any).document.querySelector(`#book-form input[name=${name}]`) as { value: string }).value).getTime();
@@ -276,6 +278,7 @@ describe.skipIf(!hasChromium)('admin console in Chromium', () => {
 
     await page.click('#room-toggle');
     await page.waitForFunction(() => (globalThis as any).document.querySelector('#room-state')?.textContent === 'Disabled');
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('#room-config tr[data-section=room_status] td')?.textContent === 'Disabled');
     const got = await ok(client.vc.room.get({ path: { room_id: roomId } }));
     expect(got.room?.room_status?.status).toBe(false);
   });

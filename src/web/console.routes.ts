@@ -13,6 +13,7 @@ import { roomView } from '../domain/room/views.js';
 import { patchRoom } from '../domain/room/room.service.js';
 import { getScopeConfig } from '../domain/room/scope-config.service.js';
 import { SCOPE_ROOM } from '../domain/room/scope-config.js';
+import { roomConfigView } from '../domain/room/room-config.js';
 import { XlsxWriter, type Cell } from '../export/xlsx/index.js';
 import { consoleGuard, consoleHtml, type Admin } from './console-guard.js';
 import { consoleDirectoryRoutes } from './console-directory.routes.js';
@@ -257,7 +258,10 @@ export function consoleRoutes(app: FastifyInstance, ctx: AppContext): void {
     const a = await apiAdmin(req);
     const read = await getScopeConfig(ctx.repos, a.tenantKey, SCOPE_ROOM, (req.params as { room_id: string }).room_id, Date.now());
     const levels = new Map((await ctx.repos.console.roomTree(a.tenantKey, 2000)).levels.map((l) => [l.room_level_id, l.name]));
-    const sections = Object.entries(read.current.own).map(([section, value]) => {
+    // Values as the API presents them (room_status as of now, not its stored window).
+    const shown = roomConfigView(read.current.own, Date.now(), (u) => u) as Record<string, unknown>;
+    const sections = Object.entries(read.current.own).map(([section, stored]) => {
+      const value = shown[section] ?? stored;
       const from = read.origins.find((o) => section in o.own)!;
       return { section, value, from: { scope_type: from.scope_type, scope_id: from.scope_id, name: from.scope_type === SCOPE_ROOM ? null : (levels.get(from.scope_id) ?? null) } };
     });

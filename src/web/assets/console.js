@@ -14,7 +14,7 @@
       noLive: 'No meeting is in progress.', topic: 'Topic', number: 'Meeting number', started: 'Started', host: 'Host', device: 'Device', network: 'Network', quality: 'Live quality',
       end: 'End meeting', kick: 'Remove', makeHost: 'Make host', recStart: 'Start recording', recStop: 'Stop recording', recording: 'Recording',
       ended: 'Meeting ended.', kicked: 'Removed from the meeting.', hostSet: 'Host changed.', recStarted: 'Recording started.', recStopped: 'Recording stopped.',
-      updated: 'Updated {t}', levels: 'Levels and rooms', capacity: 'Capacity', enabled: 'Enabled', disabled: 'Disabled', enable: 'Enable', disable: 'Disable',
+      updated: 'Updated {t}', levels: 'Levels and rooms', capacity: 'Capacity', enabled: 'Enabled', disabled: 'Disabled', disabledFrom: 'to be disabled from {t}', until: 'until {t}', enable: 'Enable', disable: 'Disable',
       day: 'Day', week: 'Week', date: 'Date', category: 'Kind', bookings: 'Bookings', book: 'Book', start: 'Start', endTime: 'End', booked: 'Room booked.',
       checkedIn: 'checked in', awaiting: 'awaiting check-in', pickRoom: 'Pick a room on the left.', roomEnabled: 'Room enabled.', roomDisabled: 'Room disabled.',
       settings: 'Settings and where each comes from', fromRoom: 'this room', fromLevel: 'level {name}', fromRoot: 'the organisation', room: 'Room ID', organizer: 'Organizer', status: 'Status', error: 'Refused', people: '{n} in the meeting',
@@ -40,7 +40,7 @@
       noLive: '当前没有进行中的会议。', topic: '会议主题', number: '会议号', started: '开始时间', host: '主持人', device: '设备', network: '网络', quality: '实时质量',
       end: '结束会议', kick: '移出会议', makeHost: '设为主持人', recStart: '开始录制', recStop: '停止录制', recording: '录制中',
       ended: '会议已结束。', kicked: '已移出会议。', hostSet: '已更换主持人。', recStarted: '已开始录制。', recStopped: '已停止录制。',
-      updated: '更新于 {t}', levels: '层级和会议室', capacity: '容量', enabled: '已启用', disabled: '已禁用', enable: '启用', disable: '禁用',
+      updated: '更新于 {t}', levels: '层级和会议室', capacity: '容量', enabled: '已启用', disabled: '已禁用', disabledFrom: '将于 {t} 起禁用', until: '至 {t}', enable: '启用', disable: '禁用',
       day: '日', week: '周', date: '日期', category: '类别', bookings: '预订', book: '预订', start: '开始', endTime: '结束', booked: '会议室已预订。',
       checkedIn: '已签到', awaiting: '待签到', pickRoom: '请在左侧选择会议室。', roomEnabled: '会议室已启用。', roomDisabled: '会议室已禁用。',
       settings: '设置及其来源', fromRoom: '本会议室', fromLevel: '层级 {name}', fromRoot: '整个组织', room: '会议室 ID', organizer: '预订人', status: '状态', error: '操作被拒绝', people: '{n} 人在会中',
@@ -121,6 +121,15 @@
   // A month name in English ("7 Dec 2026, 11:59:41"): a numeric 07/12/2026 reads as July to half the readers.
   const fmtTime = (ms) => (ms ? new Date(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { year: 'numeric', month: lang === 'zh' ? 'numeric' : 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }) : '');
   const fmtNum = (n, digits = 1) => (n === null || n === undefined ? '–' : Number(n).toFixed(digits).replace(/\.0+$/, ''));
+
+  /** room_status in words: enabled or disabled, the window's edges that lie ahead, the reason. */
+  function roomStatusText(st) {
+    const at = (sec) => fmtTime(Number(sec) * 1000);
+    const ahead = (sec) => sec && sec !== '0' && Number(sec) * 1000 > Date.now();
+    const until = ahead(st.disable_end_time) ? ` ${t('until', { t: at(st.disable_end_time) })}` : '';
+    if (st.status) return ahead(st.disable_start_time) ? `${t('enabled')} · ${t('disabledFrom', { t: at(st.disable_start_time) })}${until}` : t('enabled');
+    return `${t('disabled')}${until}${st.disable_reason ? ` · ${st.disable_reason}` : ''}`;
+  }
 
   // Dashboard ------------------------------------------------------------------------------------------
 
@@ -347,7 +356,7 @@
     api('GET', `/admin/api/rooms/${room.room_id}/config`)
       .then((c) =>
         settings.replaceChildren(
-          el('table', {}, el('tbody', {}, ...c.sections.map((x) => el('tr', { 'data-section': x.section }, el('th', { scope: 'row', text: x.section }), el('td', {}, el('code', { text: JSON.stringify(x.value).slice(0, 200) })), el('td', { class: 'from', text: x.from.scope_type === 2 ? t('fromRoom') : x.from.name ? t('fromLevel', { name: x.from.name }) : t('fromRoot') }))))),
+          el('table', {}, el('tbody', {}, ...c.sections.map((x) => el('tr', { 'data-section': x.section }, el('th', { scope: 'row', text: x.section }), el('td', {}, x.section === 'room_status' ? roomStatusText(x.value) : el('code', { text: JSON.stringify(x.value).slice(0, 200) })), el('td', { class: 'from', text: x.from.scope_type === 2 ? t('fromRoom') : x.from.name ? t('fromLevel', { name: x.from.name }) : t('fromRoot') }))))),
         ),
       )
       .catch((e) => settings.replaceChildren(el('p', { class: 'msg error', text: e.message })));
