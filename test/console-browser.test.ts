@@ -469,6 +469,12 @@ describe.skipIf(!hasChromium)('admin console in Chromium', () => {
       // nothing wider than the phone: wide tables scroll inside their card, the page itself never sideways
       const width = await page.evaluate(() => ({ page: (globalThis as any).document.documentElement.scrollWidth, view: (globalThis as any).innerWidth }));
       expect(width.page, `${p.name} is ${width.page}px wide on a ${width.view}px phone`).toBeLessThanOrEqual(width.view);
+      // the wide lists are cards on a phone: every cell of a row in view without scrolling, headed by its column
+      const cells = await page.evaluate(() =>
+        [...(globalThis as any).document.querySelectorAll('table.cards tbody tr:first-child td')].map((td: any) => ({ right: td.getBoundingClientRect().right, label: td.dataset.label ?? null, text: td.textContent })),
+      );
+      for (const c of cells) expect(c.right, `${p.name}: a cell (${c.label}: ${c.text.slice(0, 30)}) off the phone's width`).toBeLessThanOrEqual(width.view);
+      if (p.name === 'users') expect(cells.map((c) => c.label)).toEqual(['Name', 'Email', 'Departments', 'Status', null]);
       await page.screenshot({ path: `${SHOTS}/phone-${p.name}.png`, fullPage: true });
 
       // every control has a name a screen reader says: a label, aria-label(ledby), or (buttons, links) its text

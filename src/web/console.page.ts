@@ -62,7 +62,9 @@ th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #eee;vertical-alig
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 .skip{position:absolute;left:8px;top:-60px;background:#fff;color:#1f2329;padding:6px 10px;border-radius:6px;z-index:10}
 .skip:focus{top:8px}
-@media (max-width:640px){main{padding:8px} th,td{padding:4px} header{padding:6px 8px} header nav{order:3;flex:1 1 100%} header nav a{white-space:nowrap;padding:4px 8px} .cal{grid-template-columns:1fr!important} .cal .day{min-height:0}}
+@media (max-width:640px){main{padding:8px} th,td{padding:4px} header{padding:6px 8px} header nav{order:3;flex:1 1 100%} header nav a{white-space:nowrap;padding:4px 8px} .cal{grid-template-columns:1fr!important} .cal .day{min-height:0}
+  table.cards thead{display:none} table.cards tr{display:block;padding:8px 0;border-bottom:1px solid #eee} table.cards td{display:block;border:0;padding:2px 0}
+  table.cards td[data-label]::before{content:attr(data-label);display:inline-block;min-width:92px;color:#646a73;font-size:12px}}
 `;
 
 /** A console page: the bar with every page, who is signed in, the language switch; the script fills `main`. */

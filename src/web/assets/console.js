@@ -131,6 +131,20 @@
     return `${t('disabled')}${until}${st.disable_reason ? ` · ${st.disable_reason}` : ''}`;
   }
 
+  // On a phone the wide tables (class `cards`) show each row as a card, each cell headed by its column's
+  // name: the cells get the heads' text as data-label whenever rows are drawn.
+  const labelCards = () => {
+    for (const table of document.querySelectorAll('table.cards')) {
+      const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+      for (const tr of table.querySelectorAll('tbody tr')) {
+        [...tr.children].forEach((td, i) => {
+          if (heads[i] && td.dataset.label !== heads[i]) td.dataset.label = heads[i];
+        });
+      }
+    }
+  };
+  new MutationObserver(labelCards).observe(document.body, { childList: true, subtree: true });
+
   // Dashboard ------------------------------------------------------------------------------------------
 
   const COLORS = ['#3370ff', '#34c724', '#ff8800', '#d83931', '#7f3bf5', '#00b8a9'];
@@ -482,7 +496,7 @@
     );
     view.replaceChildren(
       el('section', { class: 'card' }, el('h2', { text: t('addUser') }), form, invited),
-      el('section', { class: 'card', style: 'margin-top:12px' }, el('div', { class: 'scroll' }, el('table', { id: 'users' }, el('thead', {}, el('tr', {}, ...[t('name'), t('email'), t('departments'), t('status'), ''].map((h) => el('th', { text: h })))), el('tbody', {}, ...rows)))),
+      el('section', { class: 'card', style: 'margin-top:12px' }, el('div', { class: 'scroll' }, el('table', { id: 'users', class: 'cards' }, el('thead', {}, el('tr', {}, ...[t('name'), t('email'), t('departments'), t('status'), ''].map((h) => el('th', { text: h })))), el('tbody', {}, ...rows)))),
     );
   }
 
@@ -534,7 +548,7 @@
     );
     view.replaceChildren(
       el('div', { class: 'grid' }, ...cards),
-      el('section', { class: 'card', style: 'margin-top:12px', 'aria-labelledby': 'h-log' }, el('div', { class: 'head' }, el('h2', { id: 'h-log', text: t('deliveries') }), picker), el('div', { class: 'scroll' }, el('table', { id: 'deliveries' }, el('thead', {}, el('tr', {}, ...[t('event'), t('app'), t('status'), t('attempts'), t('created'), t('lastError'), ''].map((h) => el('th', { text: h })))), el('tbody', {}, ...rows)))),
+      el('section', { class: 'card', style: 'margin-top:12px', 'aria-labelledby': 'h-log' }, el('div', { class: 'head' }, el('h2', { id: 'h-log', text: t('deliveries') }), picker), el('div', { class: 'scroll' }, el('table', { id: 'deliveries', class: 'cards' }, el('thead', {}, el('tr', {}, ...[t('event'), t('app'), t('status'), t('attempts'), t('created'), t('lastError'), ''].map((h) => el('th', { text: h })))), el('tbody', {}, ...rows)))),
     );
   }
 
@@ -584,7 +598,7 @@
     const tbody = el('tbody', {});
     view.replaceChildren(
       el('section', { class: 'card' }, form),
-      el('section', { class: 'card', style: 'margin-top:12px', 'aria-labelledby': 'h-tasks' }, el('h2', { id: 'h-tasks', text: t('tasks') }), el('div', { class: 'scroll' }, el('table', { id: 'tasks' }, el('thead', {}, el('tr', {}, ...[t('kind'), t('created'), t('status'), t('progress'), t('file')].map((h) => el('th', { text: h })))), tbody))),
+      el('section', { class: 'card', style: 'margin-top:12px', 'aria-labelledby': 'h-tasks' }, el('h2', { id: 'h-tasks', text: t('tasks') }), el('div', { class: 'scroll' }, el('table', { id: 'tasks', class: 'cards' }, el('thead', {}, el('tr', {}, ...[t('kind'), t('created'), t('status'), t('progress'), t('file')].map((h) => el('th', { text: h })))), tbody))),
     );
     async function refresh() {
       clearTimeout(exportTimer);
@@ -663,7 +677,7 @@
       el('p', { id: 'storage', text: t('storage', { files: bytes(d.storage.file_bytes), disk: bytes(d.storage.listed_disk_bytes) }) }),
       d.recordings.length === 0
         ? el('p', { class: 'muted', text: t('noRecordings') })
-        : el('section', { class: 'card' }, el('div', { class: 'scroll' }, el('table', { id: 'recordings' }, el('thead', {}, el('tr', {}, ...[t('topic'), t('status'), t('duration'), t('size'), t('play'), t('share'), ''].map((h) => el('th', { text: h })))), el('tbody', {}, ...d.recordings.map(rowOf))))),
+        : el('section', { class: 'card' }, el('div', { class: 'scroll' }, el('table', { id: 'recordings', class: 'cards' }, el('thead', {}, el('tr', {}, ...[t('topic'), t('status'), t('duration'), t('size'), t('play'), t('share'), ''].map((h) => el('th', { text: h })))), el('tbody', {}, ...d.recordings.map(rowOf))))),
     );
     if (d.recordings.some((r) => r.status === 'processing' || r.status === 'recording')) recTimer = setTimeout(() => recordings(view), 1500);
   }
