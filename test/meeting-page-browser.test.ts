@@ -118,6 +118,10 @@ describe.skipIf(!hasChromium)('the meeting page of a booked meeting', () => {
     await member.page.waitForFunction(() => document.getElementById('join-error').textContent !== '');
     expect(await member.page.textContent('#join-error')).toBe('That password is wrong. Check it and try again.');
     expect(await member.page.getAttribute('body', 'data-view')).toBe('prejoin');
+    await member.page.screenshot({ path: `${SHOTS}/prejoin-wrong-password.png` });
+    // the device check's toggles say their state to a screen reader too
+    expect(await member.page.getAttribute('#pre-mic', 'aria-pressed')).toBe('true');
+    expect(await member.page.getAttribute('#pre-cam', 'aria-pressed')).toBe('true');
     await member.page.fill('#password', password);
     await member.join();
 

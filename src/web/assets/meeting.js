@@ -192,8 +192,10 @@ async function prejoin() {
   const label = () => {
     $('pre-mic').textContent = state.mic ? 'Microphone on' : 'Microphone off';
     $('pre-mic').className = state.mic ? '' : 'off';
+    $('pre-mic').setAttribute('aria-pressed', String(state.mic));
     $('pre-cam').textContent = state.cam ? 'Camera on' : 'Camera off';
     $('pre-cam').className = state.cam ? '' : 'off';
+    $('pre-cam').setAttribute('aria-pressed', String(state.cam));
     for (const t of state.local.getVideoTracks()) t.enabled = state.cam;
   };
   $('pre-mic').onclick = () => {
