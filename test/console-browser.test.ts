@@ -356,10 +356,15 @@ describe.skipIf(!hasChromium)('admin console in Chromium', () => {
       await clientCall('alice', 'POST', `/client/v1/sessions/${a.session_id}/leave`);
       await page.goto(`${s.url}/admin/apps?app=${fixture.acme.full.appId}`);
       const row = 'tr[data-delivery]';
-      for (let i = 0; i < 50 && (await page.locator(row).count()) === 0; i++) {
-        await new Promise((r) => setTimeout(r, 200));
-        await page.reload();
-      }
+      // the log is drawn once per load: reload until it shows what is awaited (at most 10 s)
+      const reloadUntil = async (done: () => Promise<boolean>) => {
+        for (let i = 0; i < 50 && !(await done()); i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          await page.reload();
+          await page.waitForSelector('#deliveries');
+        }
+      };
+      await reloadUntil(async () => (await page.locator(row).count()) > 0);
       await page.waitForSelector(row);
       const before = received.filter((r) => r.header?.event_type === 'vc.meeting.all_meeting_started_v1').length;
       await page.click(`${row} button.redeliver`);
@@ -369,11 +374,7 @@ describe.skipIf(!hasChromium)('admin console in Chromium', () => {
       expect(received.filter((r) => r.header?.event_type === 'vc.meeting.all_meeting_started_v1').length).toBeGreaterThan(before);
       // the log says so in words
       const state = () => page.locator(`${row} .state`).first().textContent();
-      for (let i = 0; i < 50 && (await state()) !== 'Delivered'; i++) {
-        await new Promise((r) => setTimeout(r, 200));
-        await page.reload();
-        await page.waitForSelector(row);
-      }
+      await reloadUntil(async () => (await state()) === 'Delivered');
       expect(await state()).toBe('Delivered');
       await page.screenshot({ path: `${SHOTS}/apps-1280.png`, fullPage: true });
     } finally {

@@ -256,10 +256,11 @@ export function consoleRoutes(app: FastifyInstance, ctx: AppContext): void {
   /** A room's settings, each with the node it comes from: the room itself, or the nearest level above that sets it. */
   app.get('/admin/api/rooms/:room_id/config', { schema: { hide: true } }, async (req) => {
     const a = await apiAdmin(req);
-    const read = await getScopeConfig(ctx.repos, a.tenantKey, SCOPE_ROOM, (req.params as { room_id: string }).room_id, Date.now());
+    const now = Date.now();
+    const read = await getScopeConfig(ctx.repos, a.tenantKey, SCOPE_ROOM, (req.params as { room_id: string }).room_id, now);
     const levels = new Map((await ctx.repos.console.roomTree(a.tenantKey, 2000)).levels.map((l) => [l.room_level_id, l.name]));
     // Values as the API presents them (room_status as of now, not its stored window).
-    const shown = roomConfigView(read.current.own, Date.now(), (u) => u) as Record<string, unknown>;
+    const shown = roomConfigView(read.current.own, now, (u) => u) as Record<string, unknown>;
     const sections = Object.entries(read.current.own).map(([section, stored]) => {
       const value = shown[section] ?? stored;
       const from = read.origins.find((o) => section in o.own)!;

@@ -100,34 +100,30 @@ export class DeliveryRepository {
    * claims to expire and be taken again (at least once, same event_id).
    */
   async claimDue(now: number, limit: number, leaseMs: number, claimer: string, skipApps: string[] = []): Promise<DeliveryRow[]> {
-    // An idle round (the dispatcher's common case) costs one indexed read instead of a claim: on
-    // PostgreSQL a transaction with the claim lock, on SQLite an UPDATE that takes the write lock. Only
-    // a hint: a delivery that falls due just after it is claimed by the next round, as it would have been.
-    let anyDue = this.db
-      .selectFrom('event_deliveries')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]));
-    if (skipApps.length > 0) anyDue = anyDue.where('app_id', 'not in', skipApps);
-    if ((await anyDue.limit(1).executeTakeFirst()) === undefined) return [];
-    const claim = async (db: Kysely<Database>) => {
-      if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(db);
-      let due = db
+    // Deliveries due now and not held by a live claim, outside `skipApps`.
+    const dueIn = (db: Kysely<Database>) => {
+      const q = db
         .selectFrom('event_deliveries')
         .select('id')
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
-        .where('app_id', 'not in', (eb) =>
-          eb
-            .selectFrom('event_deliveries as busy')
-            .select('busy.app_id')
-            .where('busy.status', '=', 'pending')
-            .where('busy.locked_until', '>=', now)
-            .where((b) => b.or([b('busy.claimed_by', 'is', null), b('busy.claimed_by', '!=', claimer)])),
-        );
-      if (skipApps.length > 0) due = due.where('app_id', 'not in', skipApps);
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]));
+      return skipApps.length > 0 ? q.where('app_id', 'not in', skipApps) : q;
+    };
+    // An idle round (the dispatcher's common case) costs one indexed read instead of a claim: on
+    // PostgreSQL a transaction with the claim lock, on SQLite an UPDATE that takes the write lock. Only
+    // a hint: a delivery that falls due just after it is claimed by the next round, as it would have been.
+    if ((await dueIn(this.db).limit(1).executeTakeFirst()) === undefined) return [];
+    const claim = async (db: Kysely<Database>) => {
+      if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(db);
+      const due = dueIn(db).where('app_id', 'not in', (eb) =>
+        eb
+          .selectFrom('event_deliveries as busy')
+          .select('busy.app_id')
+          .where('busy.status', '=', 'pending')
+          .where('busy.locked_until', '>=', now)
+          .where((b) => b.or([b('busy.claimed_by', 'is', null), b('busy.claimed_by', '!=', claimer)])),
+      );
       return db
         .updateTable('event_deliveries')
         .set({ locked_until: now + leaseMs, claimed_by: claimer })

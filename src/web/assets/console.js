@@ -475,7 +475,7 @@
         el('td', {}, u.name, ' ', el('span', { class: 'muted', text: u.user_id }), u.is_admin ? el('span', { class: 'tag', text: t('admin') }) : null),
         el('td', { text: u.email ?? '' }),
         el('td', { text: u.department_ids.map(deptName).join(', ') }),
-        el('td', { class: 'state', text: u.status === 'active' ? t('active') : u.status === 'frozen' ? t('frozen') : u.status === 'resigned' ? t('resigned') : u.status }),
+        el('td', { class: 'state', text: t(u.status) }),
         el(
           'td',
           {},
